@@ -1,0 +1,52 @@
+# One entry point for people and CI. `make serve` and `make test` set everything up first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: setup serve build validate test lint typecheck check golden bench browser-deps clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian's Chromium drives the browser tests (Playwright's own browser download fails offline).
+browser-deps:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium for the browser tests (needs root)…"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+serve: setup
+	$(BIN)/cwb serve
+
+build: setup
+	$(BIN)/cwb build
+
+validate: setup
+	$(BIN)/cwb validate
+
+test: setup browser-deps
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+# Regenerate the golden Markdown after an intended change to the templates.
+golden: setup
+	$(PY) -m tests.golden --update
+
+bench: setup
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf site build .site-* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,103 @@
+"""The `cwb` command line: parse arguments, call the pipeline, report, return an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator import __version__
+from generator.problems import Problem
+from generator.validate import collect_files, validate_files
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(message)s", stream=sys.stderr)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    return int(args.handler(args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cwb",
+        description="Build the Community Wealth Building knowledge base from its YAML case studies.",
+    )
+    parser.add_argument("--version", action="version", version=f"cwb {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say more about each step")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate", help="check case studies and report every problem with its line",
+        description="Check case studies against the schema and each other. Exit 0 when all are "
+        "valid, 1 when there are problems, 2 on a usage error.",
+    )
+    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                          help="case-study files or folders (default: case_studies/)")
+    validate.set_defaults(handler=_validate)
+    return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    paths: list[Path] = args.paths or [Path("case_studies")]
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        for path in missing:
+            print(f"cwb validate: error: no such file or folder: {path}", file=sys.stderr)
+        return EXIT_USAGE
+    files = collect_files(paths)
+    if not files:
+        print(f"cwb validate: error: no .yaml files in {', '.join(map(str, paths))}", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    result = validate_files(files)
+    elapsed = time.perf_counter() - started
+    report_problems(result.problems)
+    bad = len({problem.path for problem in result.problems})
+    if result.ok:
+        print(f"{result.files} case stud{'y' if result.files == 1 else 'ies'} valid "
+              f"({elapsed:.2f} s)")
+        return EXIT_OK
+    print(f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} "
+          f"in {bad} of {result.files} file{'s' if result.files != 1 else ''}")
+    return EXIT_PROBLEMS
+
+
+def report_problems(problems: list[Problem]) -> None:
+    """Print problems for people; in GitHub Actions also as annotations and a step summary."""
+    for problem in problems:
+        print(problem.format_text())
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in problems:
+            print(problem.format_github())
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            _write_step_summary(Path(summary), problems)
+
+
+def _write_step_summary(path: Path, problems: list[Problem]) -> None:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["## Case-study validation", ""]
+    if not problems:
+        lines.append("All case studies are valid. :white_check_mark:")
+    else:
+        lines += ["| File | Line | Problem | How to fix |", "| --- | --- | --- | --- |"]
+        lines += [f"| {cell(p.display_path())} | {p.line} | {cell(p.message)} | {cell(p.hint)} |"
+                  for p in problems]
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write("\n".join(lines) + "\n")

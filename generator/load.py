@@ -1,0 +1,281 @@
+"""Read YAML files into plain data with the line and column of every key and value.
+
+Guards against hostile input come first: the size is capped before parsing, and the tree is
+built from the parser's event stream by a loop (not recursion), so deep nesting, anchors and
+aliases (the "billion laughs" alias bomb), explicit tags (`!!python/object`) and duplicate keys
+are refused as they stream past, before anything walks the tree.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+
+from generator.problems import Problem
+
+log = logging.getLogger(__name__)
+
+# A rich case study is about 20 KB; 512 KB leaves room and bounds the parser's work.
+MAX_BYTES = 512 * 1024
+# The schema nests five levels deep; 32 is generous and stops stack-hungry inputs early.
+MAX_DEPTH = 32
+
+JsonPath = tuple[str | int, ...]
+Mark = tuple[int, int]
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data, where each part of it sits, and what was wrong."""
+
+    path: Path
+    data: Any = None
+    problems: list[Problem] = field(default_factory=list)
+    value_marks: dict[JsonPath, Mark] = field(default_factory=dict)
+    key_marks: dict[JsonPath, Mark] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the file parsed into data that later stages can check."""
+        return self.data is not None
+
+    def locate(self, path: JsonPath, *, key: bool = False) -> Mark:
+        """Return (line, column) of the value at path, or of its key; else the nearest parent."""
+        path = tuple(path)
+        if key and path in self.key_marks:
+            return self.key_marks[path]
+        while path:
+            if path in self.value_marks:
+                return self.value_marks[path]
+            path = path[:-1]
+        return self.value_marks.get((), (1, 1))
+
+    def problem(self, path: JsonPath, message: str, hint: str = "", *, key: bool = False) -> Problem:
+        """Return a Problem located at the given place in this document."""
+        line, column = self.locate(path, key=key)
+        return Problem(self.path, line, column, message, hint)
+
+
+class _Refused(Exception):
+    """The YAML uses a feature we refuse; carries the problem to report."""
+
+    def __init__(self, mark: yaml.Mark | None, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.line = mark.line + 1 if mark else 1
+        self.column = mark.column + 1 if mark else 1
+        self.message = message
+        self.hint = hint
+
+
+def load_document(path: Path) -> Document:
+    """Read one YAML file into a Document; problems are recorded, never raised."""
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
+    except OSError as error:
+        return _failed(path, 0, 0, f"cannot read the file: {error.strerror}", "")
+    return parse_document(raw, path)
+
+
+def parse_document(raw: bytes, path: Path) -> Document:
+    """Parse YAML bytes into a Document, refusing hostile or malformed input with a Problem."""
+    if len(raw) > MAX_BYTES:
+        return _failed(
+            path, 1, 1, f"the file is larger than {MAX_BYTES // 1024} KB",
+            "a case study is usually under 30 KB: move long texts to their sources and link them",
+        )
+    if b"\x00" in raw:
+        return _failed(path, 1, 1, "this is not a text file (it contains NUL bytes)",
+                       "save the case study as plain UTF-8 text with a .yaml extension")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, column = _position(raw, error.start)
+        return _failed(path, line, column, "the file is not valid UTF-8 text",
+                       "save it again as UTF-8 (most editors offer this under 'Save with encoding')")
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        return _failed(path, 1, 1, "the file is empty",
+                       "start from a template: run `cwb new SLUG`, or copy an existing case study")
+    document = Document(path)
+    try:
+        _build(document, _events(text))
+    except _Refused as refused:
+        document.problems.append(
+            Problem(path, refused.line, refused.column, refused.message, refused.hint))
+        document.data = None
+    except yaml.MarkedYAMLError as error:
+        document.problems.append(_syntax_problem(path, error, text))
+        document.data = None
+    except yaml.YAMLError as error:  # unmarked errors are rare (e.g. a reader error)
+        document.problems.append(Problem(path, 1, 1, f"YAML error: {error}", ""))
+        document.data = None
+    if document.data is None and not document.problems:  # e.g. only `---` or `null`
+        document.problems.append(Problem(path, 1, 1, "the file holds no fields",
+                                         "start from a template: run `cwb new SLUG`"))
+    elif document.data is not None and not isinstance(document.data, dict):
+        found = "a list" if isinstance(document.data, list) else "a single value"
+        document.problems.append(Problem(
+            path, 1, 1, f"the file must be a mapping of fields (like `title: ...`), but it is {found}",
+            "each line at the left margin should be a field name, a colon and its value",
+        ))
+        document.data = None
+    return document
+
+
+def _failed(path: Path, line: int, column: int, message: str, hint: str) -> Document:
+    return Document(path, problems=[Problem(path, line, column, message, hint)])
+
+
+def _position(raw: bytes, offset: int) -> Mark:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+def _events(text: str) -> Iterator[yaml.Event]:
+    return yaml.parse(text, Loader=_Loader)  # type: ignore[no-any-return]
+
+
+class _Frame:
+    """An open mapping or sequence while the tree is being built."""
+
+    __slots__ = ("container", "key", "key_mark", "path")
+
+    def __init__(self, container: dict[str, Any] | list[Any], path: JsonPath) -> None:
+        self.container = container
+        self.path = path
+        self.key: str | None = None  # a mapping's key waiting for its value
+        self.key_mark: Mark = (1, 1)
+
+
+def _build(document: Document, events: Iterator[yaml.Event]) -> None:
+    """Build plain data from parser events, recording marks; raise _Refused on hostile input."""
+    stack: list[_Frame] = []
+    documents = 0
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _Refused(event.start_mark, "the file holds more than one YAML document",
+                               "remove the `---` line: one case study per file")
+            continue
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            continue
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(event.start_mark, "YAML anchors (&name) and aliases (*name) are not allowed",
+                           "write the value out in full where it is needed")
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            frame = stack.pop()
+            if not stack:
+                document.data = frame.container
+            continue
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            written = tag.replace("tag:yaml.org,2002:", "!!")
+            raise _Refused(event.start_mark, f"YAML tags such as `{written}` are not allowed",
+                           "remove the tag and write a plain value")
+        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        parent = stack[-1] if stack else None
+        if parent is not None and isinstance(parent.container, dict) and parent.key is None:
+            _take_key(document, parent, event, mark)
+            continue
+        path = _child_path(parent)
+        if isinstance(event, yaml.ScalarEvent):
+            value: Any = _scalar(event)
+        elif isinstance(event, yaml.MappingStartEvent):
+            value = {}
+        else:
+            value = []
+        document.value_marks[path] = mark
+        if parent is None:
+            document.data = value
+        else:
+            _attach(parent, value)
+        if isinstance(value, (dict, list)):
+            if len(stack) >= MAX_DEPTH:
+                raise _Refused(event.start_mark, f"the data is nested more than {MAX_DEPTH} levels deep",
+                               "a case study needs at most six levels: check the indentation")
+            stack.append(_Frame(value, path))
+
+
+def _take_key(document: Document, frame: _Frame, event: yaml.Event, mark: Mark) -> None:
+    if not isinstance(event, yaml.ScalarEvent):
+        raise _Refused(event.start_mark, "a field name must be plain text, not a list or mapping",
+                       "write `name: value`, with the name on the left of the colon")
+    container = cast(dict[str, Any], frame.container)  # the caller checked it is a mapping
+    key = event.value
+    if key == "<<" and event.implicit[0]:
+        raise _Refused(event.start_mark, "YAML merge keys (<<) are not allowed",
+                       "write the fields out in full")
+    path = (*frame.path, key)
+    if key in container:
+        first = document.key_marks.get(path, (0, 0))[0]
+        document.problems.append(Problem(
+            document.path, mark[0], mark[1], f"duplicate field '{key}' (first given on line {first})",
+            "keep one of them: YAML would silently keep only the last",
+        ))
+        # Keep the first value; the duplicate's value is parsed into a throwaway slot.
+        key = f"\x00duplicate:{key}:{mark[0]}"
+    else:
+        document.key_marks[path] = mark
+    frame.key = key
+    frame.key_mark = mark
+
+
+def _child_path(parent: _Frame | None) -> JsonPath:
+    if parent is None:
+        return ()
+    if isinstance(parent.container, dict):
+        return (*parent.path, parent.key or "")
+    return (*parent.path, len(parent.container))
+
+
+def _attach(parent: _Frame, value: Any) -> None:
+    if isinstance(parent.container, dict):
+        key = parent.key or ""
+        if not key.startswith("\x00duplicate:"):
+            parent.container[key] = value
+        parent.key = None
+    else:
+        parent.container.append(value)
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    """Resolve a plain scalar as YAML 1.1 would, but keep dates as the text that was written."""
+    if not event.implicit[0]:
+        return event.value  # quoted: always text
+    tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+    if tag in (_STR, _TIMESTAMP):
+        return event.value
+    node = yaml.ScalarNode(tag, event.value)
+    return _constructor.yaml_constructors[tag](_constructor, node)
+
+
+def _syntax_problem(path: Path, error: yaml.MarkedYAMLError, text: str) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (error.problem or "invalid YAML").strip()
+    hint = "check the indentation and the colons around this line"
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        hint = "YAML indents with spaces, not tabs: replace the tab with spaces"
+    elif "mapping values are not allowed" in problem:
+        hint = "a value contains ': ' — put the whole value in quotes"
+    elif "found character '@'" in problem or "found character '`'" in problem:
+        hint = "a value starts with a reserved character — put the whole value in quotes"
+    elif "could not find expected ':'" in problem:
+        hint = "a field is missing its colon, or a long text needs quotes or a `>-` block"
+    return Problem(path, line, column, f"YAML syntax error: {problem}", hint)

@@ -1,0 +1,238 @@
+"""Typed records for case studies and pillars, built from validated data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.paths import PILLARS_FILE
+
+PILLAR_SLUGS = ("procurement", "workforce", "land-and-property", "finance", "plural-ownership")
+
+
+@dataclass(frozen=True)
+class Pillar:
+    """One of the five pillars of community wealth building (CLES)."""
+
+    slug: str
+    title: str
+    short_title: str
+    description: str
+    cles_wording: str
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document that a case study relies on, cited by id."""
+
+    id: str
+    title: str
+    publisher: str
+    url: str
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Initiative:
+    """One concrete thing done under a pillar."""
+
+    title: str
+    year: int
+    description: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PillarWork:
+    """What a place did under one pillar."""
+
+    pillar: str
+    summary: str
+    initiatives: tuple[Initiative, ...]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An organisation involved, and the part it played."""
+
+    name: str
+    type: str
+    role: str
+    note: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """One year's value of a metric."""
+
+    year: int
+    value: float
+    label: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A figure tracked over years, with its source."""
+
+    label: str
+    unit: str
+    pillar: str
+    source: str
+    values: tuple[MetricValue, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """What one source says about a disputed fact."""
+
+    says: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A fact on which sources differ, with every account."""
+
+    about: str
+    accounts: tuple[Account, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the work happened."""
+
+    name: str
+    country: str
+    lat: float
+    lon: float
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseStudy:
+    """One validated case study."""
+
+    slug: str
+    path: Path
+    title: str
+    place: Place
+    scale: str
+    start: int
+    end: int | None
+    status: str
+    summary: str
+    story: str
+    pillars: tuple[PillarWork, ...]
+    actors: tuple[Actor, ...]
+    metrics: tuple[Metric, ...]
+    lessons: tuple[str, ...]
+    sources: tuple[Source, ...]
+    last_reviewed: str
+    related: tuple[str, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    tags: tuple[str, ...] = ()
+    featured: bool = False
+    source_numbers: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def pillar_slugs(self) -> tuple[str, ...]:
+        """Return the slugs of the pillars this case study works on, in registry order."""
+        return tuple(work.pillar for work in self.pillars)
+
+    @property
+    def period(self) -> str:
+        """Return the period as readers see it, e.g. '2013 – ongoing'."""
+        return f"{self.start} – {self.end if self.end is not None else 'ongoing'}"
+
+
+def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
+    """Build a CaseStudy from data that passed validation."""
+    place = data["place"]
+    sources = tuple(Source(**source) for source in data["sources"])
+    return CaseStudy(
+        slug=data["slug"],
+        path=path,
+        title=data["title"],
+        place=Place(
+            name=place["name"], country=place["country"], region=place.get("region"),
+            lat=float(place["coordinates"]["lat"]), lon=float(place["coordinates"]["lon"]),
+        ),
+        scale=data["scale"],
+        start=data["period"]["start"],
+        end=data["period"].get("end"),
+        status=data["status"],
+        summary=data["summary"].strip(),
+        story=data["story"],
+        pillars=tuple(
+            PillarWork(
+                pillar=slug,
+                summary=data["pillars"][slug]["summary"].strip(),
+                initiatives=tuple(
+                    Initiative(
+                        title=item["title"], year=item["year"],
+                        description=item["description"], sources=tuple(item["sources"]),
+                    )
+                    for item in data["pillars"][slug]["initiatives"]
+                ),
+            )
+            for slug in PILLAR_SLUGS
+            if slug in data["pillars"]
+        ),
+        actors=tuple(Actor(**actor) for actor in data["actors"]),
+        metrics=tuple(
+            Metric(
+                label=metric["label"], unit=metric["unit"], pillar=metric["pillar"],
+                source=metric["source"], note=metric.get("note"),
+                values=tuple(
+                    MetricValue(**value) for value in sorted(metric["values"], key=_by_year)
+                ),
+            )
+            for metric in data["metrics"]
+        ),
+        lessons=tuple(data["lessons"]),
+        sources=sources,
+        last_reviewed=data["last_reviewed"],
+        related=tuple(data.get("related", ())),
+        disagreements=tuple(
+            Disagreement(
+                about=item["about"],
+                accounts=tuple(Account(**account) for account in item["accounts"]),
+            )
+            for item in data.get("disagreements", ())
+        ),
+        tags=tuple(data.get("tags", ())),
+        featured=bool(data.get("featured", False)),
+        source_numbers={source.id: number for number, source in enumerate(sources, start=1)},
+    )
+
+
+def _by_year(value: dict[str, Any]) -> int:
+    return int(value["year"])
+
+
+@cache
+def load_pillars() -> tuple[Pillar, ...]:
+    """Return the five pillars from the registry file, in their fixed order."""
+    text = PILLARS_FILE.read_text("utf-8")
+    return tuple(
+        Pillar(
+            slug=entry["slug"], title=entry["title"], short_title=entry["short_title"],
+            description=" ".join(entry["description"].split()),
+            cles_wording=" ".join(entry["cles_wording"].split()),
+            synonyms=tuple(entry["synonyms"]),
+        )
+        for entry in yaml.safe_load(text)
+    )
+
+
+def pillars_by_slug() -> dict[str, Pillar]:
+    """Return the pillars keyed by slug."""
+    return {pillar.slug: pillar for pillar in load_pillars()}

@@ -1,0 +1,58 @@
+"""Where things live: the package's own data, and a project's inputs and outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SCHEMA_DIR = PACKAGE_DIR / "schema"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+CASE_STUDY_SCHEMA = SCHEMA_DIR / "case-study.schema.json"
+PILLARS_FILE = SCHEMA_DIR / "pillars.yaml"
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """The folders and files of one checkout of the knowledge base."""
+
+    root: Path
+    case_studies: Path
+    site: Path
+
+    @classmethod
+    def at(
+        cls, root: Path, *, case_studies: Path | None = None, site: Path | None = None
+    ) -> ProjectPaths:
+        """Return the standard layout below root, with optional overrides."""
+        root = root.resolve()
+        return cls(
+            root=root,
+            case_studies=(case_studies or root / "case_studies").resolve(),
+            site=(site or root / "site").resolve(),
+        )
+
+    @property
+    def content(self) -> Path:
+        """Return the hand-written pages' folder."""
+        return self.root / "content"
+
+    @property
+    def generated(self) -> Path:
+        """Return the generated, git-ignored docs tree that MkDocs builds."""
+        return self.root / "build" / "generated"
+
+    @property
+    def mkdocs_config(self) -> Path:
+        """Return the Material for MkDocs configuration file."""
+        return self.root / "mkdocs.yml"
+
+    @property
+    def feeds(self) -> Path:
+        """Return the news feeds registry."""
+        return self.root / "feeds.yaml"
+
+    @property
+    def news(self) -> Path:
+        """Return the news archive folder."""
+        return self.root / "news"

@@ -1,0 +1,58 @@
+"""Problems found in input files, and how they are printed."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file, at a line and column (both 1-based; 0 = unknown)."""
+
+    path: Path
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+
+    def display_path(self) -> str:
+        """Return the path relative to the working directory when it lies below it."""
+        try:
+            return os.path.relpath(self.path)
+        except ValueError:  # another drive on Windows
+            return str(self.path)
+
+    def format_text(self) -> str:
+        """Return `path:line:col: error: message (hint)` as compilers print it."""
+        where = f"{self.display_path()}:{self.line}:{self.column}"
+        text = f"{where}: error: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def format_github(self) -> str:
+        """Return a GitHub Actions workflow command that annotates the pull request's diff."""
+        message = self.message + (f" — {self.hint}" if self.hint else "")
+        return (
+            f"::error file={_escape_property(self.display_path())},line={self.line},"
+            f"col={self.column},title=Case study problem::{_escape_data(message)}"
+        )
+
+
+def _escape_data(text: str) -> str:
+    # https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class CwbError(Exception):
+    """Base of the errors this package raises for its callers to report."""
+
+
+class BuildError(CwbError):
+    """The site could not be built; the previous site is left as it was."""
