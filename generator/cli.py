@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__
-from generator.problems import Problem
+from generator.build import build_site
+from generator.paths import ProjectPaths
+from generator.problems import BuildError, Problem
 from generator.validate import collect_files, validate_files
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,66 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                           help="case-study files or folders (default: case_studies/)")
     validate.set_defaults(handler=_validate)
+
+    build = commands.add_parser(
+        "build", help="validate, render, build and index the site",
+        description="Validate the case studies, render the pages, build the site with Material "
+        "for MkDocs and index it with Pagefind. Nothing is written when a case study is invalid; "
+        "a failed build leaves the previous site as it was.",
+    )
+    _add_location_options(build)
+    build.set_defaults(handler=_build)
     return parser
+
+
+def _add_location_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--case-studies", type=Path, metavar="DIR",
+                        help="folder of case-study YAML files (default: case_studies/)")
+    parser.add_argument("--site-dir", type=Path, metavar="DIR",
+                        help="where to write the built site (default: site/)")
+
+
+def _project(args: argparse.Namespace) -> ProjectPaths:
+    return ProjectPaths.at(Path.cwd(), case_studies=args.case_studies, site=args.site_dir)
+
+
+def _build(args: argparse.Namespace) -> int:
+    paths = _project(args)
+    if not paths.case_studies.is_dir():
+        print(f"cwb build: error: no such folder: {args.case_studies or 'case_studies'}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if not paths.mkdocs_config.is_file():
+        print("cwb build: error: no mkdocs.yml here: run cwb from the project's folder",
+              file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    try:
+        result = build_site(paths, progress=_progress)
+    except BuildError as error:
+        print(f"cwb build: error: {error}", file=sys.stderr)
+        print("The previous site was left as it was.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not result.ok:
+        report_problems(result.problems)
+        print(f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in "
+              "the case studies: nothing was built. Fix them and run cwb build again.")
+        return EXIT_PROBLEMS
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
+    print(f"Built {result.case_studies} case studies into {_relative(paths.site)} "
+          f"in {time.perf_counter() - started:.1f} s ({steps})")
+    return EXIT_OK
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -43,6 +43,11 @@ class ProjectPaths:
         return self.root / "build" / "generated"
 
     @property
+    def fragments(self) -> Path:
+        """Return the generated snippets that hand-written pages include."""
+        return self.root / "build" / "fragments"
+
+    @property
     def mkdocs_config(self) -> Path:
         """Return the Material for MkDocs configuration file."""
         return self.root / "mkdocs.yml"

@@ -1,0 +1,96 @@
+// Small enhancements over pages that already work without JavaScript:
+// sortable and filterable tables, and the news filters.
+(function () {
+  "use strict";
+
+  function cellValue(row, index) {
+    var cell = row.children[index];
+    if (!cell) return "";
+    return cell.getAttribute("data-sort") || cell.textContent.trim();
+  }
+
+  function compare(a, b) {
+    var x = parseFloat(a), y = parseFloat(b);
+    if (!isNaN(x) && !isNaN(y) && String(x) === a.split(" ")[0] && String(y) === b.split(" ")[0]) {
+      return x - y;
+    }
+    return a.localeCompare(b, undefined, { sensitivity: "base", numeric: true });
+  }
+
+  function makeSortable(table) {
+    var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    Array.prototype.forEach.call(headers, function (th, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = th.textContent;
+      button.setAttribute("aria-label", "Sort by " + th.textContent);
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(headers, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) {
+          var order = compare(cellValue(r1, index), cellValue(r2, index));
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  function connectFilters(tools, table) {
+    var text = tools.querySelector("[data-cwb-filter-text]");
+    var selects = tools.querySelectorAll("[data-cwb-filter-column]");
+    var count = tools.querySelector("[data-cwb-count]");
+    function apply() {
+      var needle = text ? text.value.trim().toLowerCase() : "";
+      var shown = 0;
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        var visible = !needle || row.textContent.toLowerCase().indexOf(needle) !== -1;
+        Array.prototype.forEach.call(selects, function (select) {
+          var column = parseInt(select.getAttribute("data-cwb-filter-column"), 10);
+          if (select.value && cellValue(row, column).indexOf(select.value) === -1) visible = false;
+        });
+        row.hidden = !visible;
+        if (visible) shown += 1;
+      });
+      if (count) count.textContent = shown + " of " + table.tBodies[0].rows.length + " shown";
+    }
+    if (text) text.addEventListener("input", apply);
+    Array.prototype.forEach.call(selects, function (select) { select.addEventListener("change", apply); });
+    tools.hidden = false;
+    apply();
+  }
+
+  function connectNewsFilters(form) {
+    var items = document.querySelectorAll("[data-source]");
+    var selects = form.querySelectorAll("select");
+    function apply() {
+      var source = form.querySelector("select[name=source]");
+      var pillar = form.querySelector("select[name=pillar]");
+      Array.prototype.forEach.call(items, function (item) {
+        var ok = (!source || !source.value || item.getAttribute("data-source") === source.value) &&
+          (!pillar || !pillar.value ||
+            (" " + item.getAttribute("data-pillars") + " ").indexOf(" " + pillar.value + " ") !== -1);
+        item.hidden = !ok;
+      });
+    }
+    Array.prototype.forEach.call(selects, function (select) { select.addEventListener("change", apply); });
+    form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
+  }
+
+  function init() {
+    document.querySelectorAll("table[data-cwb-sortable]").forEach(makeSortable);
+    document.querySelectorAll("[data-cwb-table-tools]").forEach(function (tools) {
+      var table = document.getElementById(tools.getAttribute("data-cwb-table-tools"));
+      if (table) connectFilters(tools, table);
+    });
+    document.querySelectorAll("form[data-cwb-news-filters]").forEach(connectNewsFilters);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

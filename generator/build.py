@@ -1,0 +1,124 @@
+"""The pipeline: validate → render → site builder → search index → swap into place.
+
+The builder runs as a separate command on the generated Markdown, so Material for MkDocs
+can be swapped for a successor that reads the same mkdocs.yml. The new site is built beside
+the old one and swapped in only when every step succeeded: a failed build leaves the
+previous site untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.paths import ProjectPaths
+from generator.problems import BuildError, Problem
+from generator.render import RenderReport, render_site
+from generator.validate import collect_files, validate_files
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    """What a build did, step by step."""
+
+    problems: list[Problem] = field(default_factory=list)
+    case_studies: int = 0
+    render: RenderReport | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the site was built."""
+        return not self.problems and self.render is not None
+
+
+def _news_hooks(paths: ProjectPaths) -> tuple[dict[str, bytes], Callable[..., list[object]]]:
+    """Return the news pages and a 'latest items' function, or none if news is not set up."""
+    return {}, lambda limit, pillar: []  # wired to generator.news once it lands
+
+
+def build_site(paths: ProjectPaths, *, progress: Progress | None = None,
+               index: bool = True) -> BuildResult:
+    """Validate, render, build and index the site into paths.site; raise BuildError on failure."""
+    say = progress or log.info
+    result = BuildResult()
+    clock = time.perf_counter()
+
+    say(f"Validating case studies in {_display(paths.case_studies)} …")
+    validation = validate_files(collect_files([paths.case_studies]))
+    result.timings["validate"] = time.perf_counter() - clock
+    result.problems = validation.problems
+    result.case_studies = len(validation.case_studies)
+    if not validation.ok:
+        return result  # nothing is written when any case study is invalid
+
+    clock = time.perf_counter()
+    news_pages, latest_news = _news_hooks(paths)
+    result.render = render_site(validation.case_studies, paths, extra_pages=news_pages,
+                                latest_news=latest_news)
+    result.timings["render"] = time.perf_counter() - clock
+    say(f"Rendered {result.case_studies} case studies: {len(result.render.written)} files "
+        f"written, {result.render.unchanged} unchanged, {len(result.render.removed)} removed")
+
+    staging = paths.site.parent / f".site-building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        clock = time.perf_counter()
+        say("Building the site with Material for MkDocs …")
+        run_builder(paths, staging)
+        result.timings["mkdocs"] = time.perf_counter() - clock
+        if index:
+            from generator.search import index_site
+
+            clock = time.perf_counter()
+            say("Indexing the site for search with Pagefind …")
+            index_site(staging)
+            result.timings["pagefind"] = time.perf_counter() - clock
+        swap_into_place(staging, paths.site)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def run_builder(paths: ProjectPaths, site_dir: Path) -> None:
+    """Run the static site builder on the generated docs tree into site_dir."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--config-file",
+               str(paths.mkdocs_config), "--site-dir", str(site_dir)]
+    # Material's end-of-life banner is known (see SPEC: keep the builder swappable).
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    completed = subprocess.run(command, cwd=paths.root, capture_output=True, text=True,
+                               check=False, env=env)
+    if completed.returncode != 0:
+        raise BuildError(f"MkDocs failed (exit {completed.returncode}):\n"
+                         f"{completed.stderr.strip() or completed.stdout.strip()}")
+    for line in completed.stderr.splitlines():
+        if line.startswith(("WARNING", "ERROR")):
+            log.warning("mkdocs: %s", line)
+
+
+def swap_into_place(staging: Path, site: Path) -> None:
+    """Replace site with staging in two renames, so readers never see a half-written site."""
+    old = site.parent / f".site-old-{os.getpid()}"
+    if site.exists():
+        site.rename(old)
+    staging.rename(site)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+

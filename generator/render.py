@@ -1,0 +1,338 @@
+"""Records → the generated Markdown docs tree that the site builder turns into HTML.
+
+Text from case studies never reaches the page as markup: plain-text fields are escaped by
+Jinja's autoescape (and for Markdown headings by `mdtext`), Markdown fields are rendered here
+and sanitised with an allow-list. Only files whose content changed are rewritten, so the
+builder's own change detection and the browser reload stay quick.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+import shutil
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+import nh3
+import pycountry
+import yaml
+from markupsafe import Markup, escape
+
+from generator.charts import UNIT_NAMES, bar_chart, format_value
+from generator.export import export_csv, export_json
+from generator.maps import MapPoint, world_map
+from generator.model import CaseStudy, Metric, Pillar, load_pillars
+from generator.paths import PACKAGE_DIR, TEMPLATES_DIR, ProjectPaths
+
+log = logging.getLogger(__name__)
+
+ASSETS_DIR = PACKAGE_DIR / "assets"
+TYPE_GUIDE_MARKER = '\n<span hidden data-pagefind-filter="type:guide"></span>\n'
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:])")
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr", "i", "li",
+    "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What the templates need from mkdocs.yml."""
+
+    repository: str
+    branch: str
+    site_url: str
+
+    @classmethod
+    def read(cls, config: Path) -> SiteSettings:
+        """Read the settings from the builder's configuration file."""
+        data: dict[str, Any] = yaml.safe_load(config.read_text("utf-8")) or {}
+        extra = data.get("extra") or {}
+        return cls(
+            repository=str(extra.get("repository", "")).rstrip("/"),
+            branch=str(extra.get("branch", "main")),
+            site_url=str(data.get("site_url", "")),
+        )
+
+
+@dataclass
+class RenderReport:
+    """What rendering did to the generated tree."""
+
+    written: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PillarEntry:
+    """One case study's work under one pillar, for the pillar pages."""
+
+    case_study: CaseStudy
+    summary: str
+    initiatives: tuple[Any, ...]
+    metrics: tuple[Metric, ...]
+
+
+# --- text filters ------------------------------------------------------------------------------
+
+
+def mdtext(text: object) -> Markup:
+    """Escape plain text for a Markdown context (headings): HTML and Markdown syntax both."""
+    return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", str(escape(" ".join(str(text).split())))))
+
+
+@cache
+def _markdown_converter() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
+def markdown_html(text: str) -> Markup:
+    """Render a contributor's Markdown field to sanitised HTML (no raw HTML survives)."""
+    converter = _markdown_converter()
+    converter.reset()
+    html = converter.convert(text)
+    # Story headings sit under the page's own h2 sections.
+    html = _HEADING_TAG.sub(lambda match: f"<{match[1]}h{min(int(match[2]) + 2, 6)}", html)
+    clean = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener nofollow",
+    )
+    return Markup(clean)
+
+
+def country_name(code: str) -> str:
+    """Return a country's common name for an ISO 3166-1 alpha-2 code."""
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+def long_date(iso: str) -> str:
+    """Return 2026-11-23 as '23 November 2026'."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    months = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+    return f"{day} {months[month - 1]} {year}"
+
+
+# --- URLs --------------------------------------------------------------------------------------
+
+
+def page_url(doc_path: str) -> str:
+    """Return the site URL path (from the root, no leading slash) of a docs-tree Markdown file."""
+    stem = doc_path[: -len(".md")]
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def root_prefix(doc_path: str) -> str:
+    """Return the relative prefix from a page back to the site root, e.g. '../../'."""
+    depth = page_url(doc_path).count("/")
+    return "../" * depth
+
+
+# --- the renderer ------------------------------------------------------------------------------
+
+
+class Renderer:
+    """Render every generated page of the site from validated case studies."""
+
+    def __init__(self, case_studies: Iterable[CaseStudy], settings: SiteSettings,
+                 *, latest_news: Callable[[int, str | None], list[Any]] | None = None) -> None:
+        self.case_studies = sorted(case_studies, key=lambda case: (case.title.lower(), case.slug))
+        self.by_slug = {case.slug: case for case in self.case_studies}
+        self.pillars = load_pillars()
+        self.settings = settings
+        self.latest_news = latest_news or (lambda limit, pillar: [])
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            mdtext=mdtext, markdown=markdown_html, country=country_name, long_date=long_date,
+            value=format_value, unit_name=lambda unit: UNIT_NAMES.get(unit, unit),
+        )
+        self.env.globals.update(pillars=self.pillars, settings=settings, chart=bar_chart)
+
+    def pages(self) -> dict[str, str]:
+        """Return every generated page and fragment as {docs-tree path: text}."""
+        pages: dict[str, str] = {}
+        for case in self.case_studies:
+            path = f"case-studies/{case.slug}.md"
+            pages[path] = self._render("case_study.md.j2", path, case=case)
+        pages["case-studies/index.md"] = self._render(
+            "case_studies_index.md.j2", "case-studies/index.md",
+            map=self._map("case-studies/index.md"))
+        entries = self._pillar_entries()
+        pages["pillars/index.md"] = self._render(
+            "pillars_index.md.j2", "pillars/index.md", entries=entries)
+        for pillar in self.pillars:
+            path = f"pillars/{pillar.slug}.md"
+            pages[path] = self._render(
+                "pillar.md.j2", path, pillar=pillar, entries=entries[pillar.slug],
+                news=self.latest_news(5, pillar.slug))
+        pages["places/index.md"] = self._render(
+            "places.md.j2", "places/index.md", countries=self._by_country(),
+            map=self._map("places/index.md"))
+        pages["search/index.md"] = self._render("search.md.j2", "search/index.md")
+        return pages
+
+    def fragments(self) -> dict[str, str]:
+        """Return the snippets the hand-written home page includes, as {file name: text}."""
+        featured = [case for case in self.case_studies if case.featured] or self.case_studies[:6]
+        return {
+            "pillar-cards.md": self._render("fragments/pillar_cards.md.j2", "index.md"),
+            "featured-case-studies.md": self._render(
+                "fragments/featured.md.j2", "index.md", featured=featured[:6],
+                total=len(self.case_studies)),
+            "latest-news.md": self._render(
+                "fragments/latest_news.md.j2", "index.md", news=self.latest_news(5, None)),
+        }
+
+    def _render(self, template: str, doc_path: str, **context: Any) -> str:
+        root = root_prefix(doc_path)
+        return self.env.get_template(template).render(
+            root=root, case_studies=self.case_studies, by_slug=self.by_slug, **context)
+
+    def _pillar_entries(self) -> dict[str, list[PillarEntry]]:
+        entries: dict[str, list[PillarEntry]] = defaultdict(list)
+        for case in sorted(self.case_studies, key=lambda c: (c.place.name.lower(), c.slug)):
+            for work in case.pillars:
+                metrics = tuple(metric for metric in case.metrics if metric.pillar == work.pillar)
+                entries[work.pillar].append(
+                    PillarEntry(case, work.summary, work.initiatives, metrics))
+        return {pillar.slug: entries[pillar.slug] for pillar in self.pillars}
+
+    def _by_country(self) -> list[tuple[str, str, list[CaseStudy]]]:
+        countries: dict[str, list[CaseStudy]] = defaultdict(list)
+        for case in self.case_studies:
+            countries[case.place.country].append(case)
+        named = [(country_name(code), code, cases) for code, cases in countries.items()]
+        return [
+            (name, code, sorted(cases, key=lambda c: (c.place.name.lower(), c.slug)))
+            for name, code, cases in sorted(named)
+        ]
+
+    def _map(self, doc_path: str) -> Markup:
+        root = root_prefix(doc_path)
+        points = [
+            MapPoint(f"{case.place.name}: {case.title}", case.place.lat, case.place.lon,
+                     f"{root}case-studies/{case.slug}/")
+            for case in self.case_studies
+        ]
+        return world_map(points, f"{root}assets/world-land.svg",
+                         f"Map of {len(points)} case studies; each dot links to one")
+
+
+def pillar_short_titles(case: CaseStudy, pillars: Iterable[Pillar]) -> list[str]:
+    """Return the short titles of a case study's pillars, in registry order."""
+    wanted = set(case.pillar_slugs)
+    return [pillar.short_title for pillar in pillars if pillar.slug in wanted]
+
+
+# --- writing the tree --------------------------------------------------------------------------
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write data to path unless it already holds exactly that; return whether it wrote."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def _content_files(content: Path) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    if not content.is_dir():
+        return files
+    for path in sorted(content.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            relative = path.relative_to(content).as_posix()
+            data = path.read_bytes()
+            if path.suffix == ".md":
+                data = data.rstrip(b"\n") + b"\n" + TYPE_GUIDE_MARKER.encode()
+            files[relative] = data
+    return files
+
+
+def _asset_files() -> dict[str, bytes]:
+    return {f"assets/{path.name}": path.read_bytes()
+            for path in sorted(ASSETS_DIR.iterdir()) if path.is_file()}
+
+
+def sync_tree(root: Path, files: dict[str, bytes], report: RenderReport) -> None:
+    """Make the folder hold exactly these files, rewriting only what changed."""
+    for relative, data in files.items():
+        if write_if_changed(root / relative, data):
+            report.written.append(root / relative)
+        else:
+            report.unchanged += 1
+    if root.is_dir():
+        for path in sorted(root.rglob("*"), reverse=True):
+            relative = path.relative_to(root).as_posix()
+            if path.is_file() and relative not in files:
+                path.unlink()
+                report.removed.append(path)
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+
+def render_site(
+    case_studies: list[CaseStudy], paths: ProjectPaths,
+    *, extra_pages: dict[str, bytes] | None = None,
+    latest_news: Callable[[int, str | None], list[Any]] | None = None,
+) -> RenderReport:
+    """Write the generated docs tree and the home page's fragments; return what changed."""
+    renderer = Renderer(case_studies, SiteSettings.read(paths.mkdocs_config),
+                        latest_news=latest_news)
+    files = _content_files(paths.content)
+    files.update(_asset_files())
+    files.update({path: text.encode("utf-8") for path, text in renderer.pages().items()})
+    files["data/case-studies.json"] = export_json(renderer.case_studies).encode("utf-8")
+    files["data/case-studies.csv"] = export_csv(renderer.case_studies).encode("utf-8")
+    files.update(extra_pages or {})
+    report = RenderReport()
+    sync_tree(paths.generated, files, report)
+    fragments = {name: text.encode("utf-8") for name, text in renderer.fragments().items()}
+    sync_tree(paths.fragments, fragments, report)
+    log.debug("rendered %d files (%d unchanged, %d removed)",
+              len(report.written), report.unchanged, len(report.removed))
+    return report
+
+
+def clean_generated(paths: ProjectPaths) -> None:
+    """Remove the generated tree (used by tests and `make clean`)."""
+    shutil.rmtree(paths.generated, ignore_errors=True)
+    shutil.rmtree(paths.fragments, ignore_errors=True)
+
+
+def relative_url(from_doc: str, to_url: str) -> str:
+    """Return a link from one docs-tree page to a site URL path."""
+    start = page_url(from_doc) or "."
+    target = posixpath.relpath(to_url or ".", start)
+    return target if target.endswith("/") or "." in target.rsplit("/", 1)[-1] else target + "/"
