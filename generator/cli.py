@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__
-from generator.build import build_site
+from generator.build import BuildResult, build_site
 from generator.paths import ProjectPaths
 from generator.problems import BuildError, Problem
 from generator.validate import collect_files, validate_files
@@ -59,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_location_options(build)
     build.set_defaults(handler=_build)
+
+    serve = commands.add_parser(
+        "serve", help="preview the site at http://127.0.0.1:8000, rebuilding on every change",
+        description="Build the site, serve it on 127.0.0.1 and rebuild it whenever a case "
+        "study, a page or a template changes; open pages reload by themselves.",
+    )
+    _add_location_options(serve)
+    serve.add_argument("--port", type=int, default=8000, help="port to serve on (default: 8000)")
+    serve.set_defaults(handler=_serve)
     return parser
 
 
@@ -99,6 +108,30 @@ def _build(args: argparse.Namespace) -> int:
     print(f"Built {result.case_studies} case studies into {_relative(paths.site)} "
           f"in {time.perf_counter() - started:.1f} s ({steps})")
     return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve  # imports the file watcher only when serving
+
+    paths = _project(args)
+    if not paths.mkdocs_config.is_file():
+        print("cwb serve: error: no mkdocs.yml here: run cwb from the project's folder",
+              file=sys.stderr)
+        return EXIT_USAGE
+    serve(paths, port=args.port, report=_report_rebuild)
+    return EXIT_OK
+
+
+def _report_rebuild(outcome: BuildResult | BuildError) -> None:
+    if isinstance(outcome, BuildError):
+        print(f"cwb serve: build failed: {outcome}\nStill serving the last good site.",
+              file=sys.stderr, flush=True)
+    elif not outcome.ok:
+        report_problems(outcome.problems)
+        print(f"{len(outcome.problems)} problem(s): still serving the last good site.", flush=True)
+    else:
+        total = sum(outcome.timings.values())
+        print(f"Built {outcome.case_studies} case studies in {total:.1f} s", flush=True)
 
 
 def _progress(message: str) -> None:

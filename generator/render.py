@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 
 ASSETS_DIR = PACKAGE_DIR / "assets"
 TYPE_GUIDE_MARKER = '\n<span hidden data-pagefind-filter="type:guide"></span>\n'
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:])")
+# Python-Markdown's backslash-escapable characters (with `|` from the tables extension);
+# `<`, `>` and `&` are left to HTML escaping, which runs after.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr", "i", "li",
@@ -88,7 +90,7 @@ class PillarEntry:
 
 def mdtext(text: object) -> Markup:
     """Escape plain text for a Markdown context (headings): HTML and Markdown syntax both."""
-    return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", str(escape(" ".join(str(text).split())))))
+    return escape(_MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).split())))
 
 
 @cache

@@ -1,0 +1,188 @@
+"""The news archive in the repository: one JSON file per month, per-feed state, one lock.
+
+Layout below the news folder:
+
+    archive/YYYY-MM.json   items published that month, newest first
+    state.json             per feed: validators, failures, when to retry
+    .lock                  held (flock) by the run that is writing
+
+Every file is replaced atomically, so a run killed at any moment leaves each file either as
+it was or as the run meant to write it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from generator.news.model import FeedState, NewsItem
+
+log = logging.getLogger(__name__)
+
+ARCHIVE_DIR = "archive"
+STATE_FILE = "state.json"
+LOCK_FILE = ".lock"
+MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
+TEMP_SUFFIX = ".tmp"
+
+
+class ArchiveError(Exception):
+    """The archive cannot be read or written; the message says which file and why."""
+
+
+class LockHeld(ArchiveError):
+    """Another run holds the archive's lock."""
+
+
+@contextlib.contextmanager
+def locked(news_dir: Path, wait: float) -> Iterator[None]:
+    """Hold the archive's exclusive lock, waiting up to wait seconds; raise LockHeld."""
+    news_dir.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(news_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockHeld("another run holds the lock") from None
+                time.sleep(0.05)
+        _remove_stale_temp_files(news_dir)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock; the kernel does it too on a crash
+
+
+def _remove_stale_temp_files(news_dir: Path) -> None:
+    # Only a run that died between writing a temp file and renaming it leaves one behind.
+    for folder in (news_dir, news_dir / ARCHIVE_DIR):
+        for stale in folder.glob(f".*{TEMP_SUFFIX}"):
+            stale.unlink(missing_ok=True)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace path with text: temp file in the same folder, fsync, rename, fsync the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o644)  # mkstemp makes it private; the archive is public text
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # make the rename itself durable
+    finally:
+        os.close(directory)
+
+
+def to_json_text(data: Any) -> str:
+    """Return data as the archive's stable JSON text (diff-friendly, ends with a newline)."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def sort_items(items: Iterable[NewsItem]) -> list[NewsItem]:
+    """Return items newest first; ties broken by id, so the order never depends on input."""
+    return sorted(sorted(items, key=lambda item: item.id),
+                  key=lambda item: item.published, reverse=True)
+
+
+# --- items ------------------------------------------------------------------------------------
+
+
+def month_files(news_dir: Path) -> dict[str, Path]:
+    """Return the archive's month files keyed by YYYY-MM, newest month first."""
+    folder = news_dir / ARCHIVE_DIR
+    found = {
+        match.group(1): path
+        for path in folder.glob("*.json")
+        if (match := MONTH_FILE.match(path.name))
+    } if folder.is_dir() else {}
+    return dict(sorted(found.items(), reverse=True))
+
+
+def read_month(path: Path, *, strict: bool = True) -> list[NewsItem]:
+    """Read one month file; a broken file raises ArchiveError when strict, else yields []."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        entries = data["items"] if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            raise ValueError("expected an object with a list of items")
+    except (OSError, ValueError, KeyError) as error:
+        message = f"{path}: cannot read the news archive file: {error}"
+        if strict:
+            raise ArchiveError(message + " (fix or remove the file, then run again)") from error
+        log.warning("%s", message)
+        return []
+    items: list[NewsItem] = []
+    for index, entry in enumerate(entries):
+        try:
+            items.append(NewsItem.from_json(entry))
+        except ValueError as error:
+            log.warning("%s: item %d skipped: %s", path, index + 1, error)
+    return items
+
+
+def load_archive(news_dir: Path, *, strict: bool = True) -> dict[str, list[NewsItem]]:
+    """Return every archived item, by month."""
+    return {month: read_month(path, strict=strict)
+            for month, path in month_files(news_dir).items()}
+
+
+def merge(archive: dict[str, list[NewsItem]], new_items: Iterable[NewsItem]) -> set[str]:
+    """Add new items to their months; return the months that changed."""
+    changed: set[str] = set()
+    for item in new_items:
+        archive.setdefault(item.month, []).append(item)
+        changed.add(item.month)
+    return changed
+
+
+def write_months(news_dir: Path, archive: dict[str, list[NewsItem]], months: set[str]) -> None:
+    """Write the given months' files, each atomically."""
+    for month in sorted(months):
+        data = {"month": month, "items": [item.to_json() for item in sort_items(archive[month])]}
+        atomic_write(news_dir / ARCHIVE_DIR / f"{month}.json", to_json_text(data))
+
+
+# --- per-feed state ---------------------------------------------------------------------------
+
+
+def load_state(news_dir: Path) -> dict[str, FeedState]:
+    """Return each feed's stored state, keyed by feed address; a broken file starts afresh."""
+    path = news_dir / STATE_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        feeds = data.get("feeds", {}) if isinstance(data, dict) else {}
+    except (OSError, ValueError) as error:
+        # Losing validators and failure counts costs one full fetch, never an item.
+        log.warning("%s: unreadable, starting with fresh feed state: %s", path, error)
+        return {}
+    return {url: FeedState.from_json(value) for url, value in feeds.items()
+            if isinstance(url, str)} if isinstance(feeds, dict) else {}
+
+
+def save_state(news_dir: Path, states: dict[str, FeedState]) -> None:
+    """Write every feed's state atomically."""
+    data = {"feeds": {url: state.to_json() for url, state in states.items()}}
+    atomic_write(news_dir / STATE_FILE, to_json_text(data))

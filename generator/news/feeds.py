@@ -1,0 +1,92 @@
+"""Load and check the feeds registry (feeds.yaml) against its JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from generator.load import Document, load_document
+from generator.news.model import Feed
+from generator.paths import SCHEMA_DIR
+from generator.problems import Problem
+from generator.validate import schema_problems
+
+log = logging.getLogger(__name__)
+
+FEEDS_SCHEMA = SCHEMA_DIR / "feeds.schema.json"
+
+
+@dataclass
+class FeedsFile:
+    """The feeds of a registry file, or the problems that stop it from being used."""
+
+    path: Path
+    feeds: list[Feed] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the registry can be used."""
+        return not self.problems
+
+
+@cache
+def feeds_schema() -> dict[str, Any]:
+    """Return the feeds registry's JSON Schema."""
+    schema: dict[str, Any] = json.loads(FEEDS_SCHEMA.read_text("utf-8"))
+    return schema
+
+
+def load_feeds(path: Path) -> FeedsFile:
+    """Read and check a feeds registry; problems are returned, never raised."""
+    document = load_document(path)
+    result = FeedsFile(path, problems=list(document.problems))
+    if not document.ok:
+        return result
+    result.problems.extend(schema_problems(document, feeds_schema()))
+    result.problems.extend(_duplicate_problems(document))
+    if not result.problems:
+        result.feeds = [_feed(entry) for entry in document.data["feeds"]]
+    result.problems.sort()
+    return result
+
+
+def _feed(entry: dict[str, Any]) -> Feed:
+    return Feed(
+        name=" ".join(entry["name"].split()),
+        url=entry["url"],
+        homepage=entry["homepage"],
+        verified=entry["verified"],
+        pillars=tuple(entry.get("pillars", ())),
+        keywords=tuple(entry.get("keywords", ())),
+        language=entry.get("language", "en"),
+        note=entry.get("note", ""),
+    )
+
+
+def _duplicate_problems(document: Document) -> list[Problem]:
+    """Report a name or address given twice: either would merge two feeds' state and filter."""
+    feeds = document.data.get("feeds")
+    if not isinstance(feeds, list):
+        return []
+    problems: list[Problem] = []
+    for key in ("name", "url"):
+        first_seen: dict[str, int] = {}
+        for index, entry in enumerate(feeds):
+            value = entry.get(key) if isinstance(entry, dict) else None
+            if not isinstance(value, str):
+                continue
+            normalised = " ".join(value.split()).casefold()
+            if normalised in first_seen:
+                line = document.locate(("feeds", first_seen[normalised], key))[0]
+                problems.append(document.problem(
+                    ("feeds", index, key), f"feeds[{index + 1}].{key} repeats '{value}'",
+                    f"it is already given on line {line}: remove one of the two entries",
+                ))
+            else:
+                first_seen[normalised] = index
+    return problems

@@ -1,0 +1,74 @@
+"""The outcome of a news run: one record per feed, and how it is shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.news.model import FeedResult, Status
+from generator.problems import Problem
+
+NAME_WIDTH = 36
+DETAIL_WIDTH = 70
+
+
+@dataclass
+class NewsReport:
+    """What `cwb news` did: per-feed results, or why nothing could run."""
+
+    results: list[FeedResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the feeds file's, if invalid
+    error: str = ""  # why nothing could run (invalid feeds file, lock held, unwritable archive)
+    elapsed: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """Return 0 when the run happened (even if feeds failed), 1 when nothing could run."""
+        return 1 if self.error or self.problems else 0
+
+    @property
+    def new_items(self) -> int:
+        """Return how many items entered the archive."""
+        return sum(result.new_items for result in self.results)
+
+    @property
+    def failed(self) -> list[FeedResult]:
+        """Return the results of the feeds that failed."""
+        return [result for result in self.results if result.status.failed]
+
+    def format_table(self) -> str:
+        """Return a plain-text table: per feed its name, status, new items and time."""
+        if self.exit_code:
+            lines = [problem.format_text() for problem in self.problems]
+            return "\n".join([*lines, f"cwb news: nothing was fetched: {self.error}"])
+        header = f"{'feed':<{NAME_WIDTH}}  {'status':<18}  {'new':>4}  {'time':>7}  detail"
+        lines = [header, "-" * len(header)]
+        lines.extend(_row(result) for result in self.results)
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        """Return one line: how many feeds ran, failed and were skipped; new items; time."""
+        skipped = sum(result.status is Status.SKIPPED for result in self.results)
+        failed = len(self.failed)
+        fine = len(self.results) - skipped - failed
+        return (f"{len(self.results)} feeds: {fine} ok, {failed} failed, {skipped} skipped; "
+                f"{self.new_items} new items in {self.elapsed:.1f} s")
+
+
+def _row(result: FeedResult) -> str:
+    name = _clip(result.feed.name, NAME_WIDTH)
+    detail = _clip(result.error or result.warning, DETAIL_WIDTH)
+    return (f"{name:<{NAME_WIDTH}}  {result.status.value:<18}  {result.new_items:>4}  "
+            f"{result.elapsed:>5.1f} s  {detail}").rstrip()
+
+
+def progress_line(result: FeedResult) -> str:
+    """Return the one line shown when a feed has finished."""
+    detail = f": {result.error}" if result.error else ""
+    counted = f", {len(result.items)} items" if result.status is Status.OK else ""
+    return f"{result.feed.name}: {result.status.value}{detail}{counted} ({result.elapsed:.1f} s)"
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,138 @@
+"""The news pipeline: feeds.yaml → fetch → parse and clean → tag → merge into the archive."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from generator.news import archive
+from generator.news.clean import SeenItems, drop_duplicates, parse_feed
+from generator.news.feeds import load_feeds
+from generator.news.fetch import Fetched, FetchOptions, fetch_feed, new_client, skip_reason
+from generator.news.model import Feed, FeedResult, FeedState, NewsItem, Status, format_utc
+from generator.news.report import NewsReport, progress_line
+from generator.news.tagging import Tagger, tag_items
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+def run_news(
+    feeds_file: Path,
+    news_dir: Path,
+    *,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+    options: FetchOptions | None = None,
+) -> NewsReport:
+    """Fetch every feed and merge new items into the archive; report, never raise."""
+    started = time.monotonic()
+    options = options or FetchOptions()
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    registry = load_feeds(feeds_file)
+    if not registry.ok:
+        return NewsReport(problems=registry.problems, error=f"{feeds_file} has problems")
+    try:
+        with archive.locked(news_dir, options.lock_wait):
+            results = _run_locked(registry.feeds, news_dir, progress, now, options)
+    except archive.ArchiveError as error:
+        return NewsReport(error=str(error), elapsed=time.monotonic() - started)
+    except OSError as error:
+        return NewsReport(error=f"cannot write the news archive: {error}",
+                          elapsed=time.monotonic() - started)
+    return NewsReport(results=results, elapsed=time.monotonic() - started)
+
+
+def _run_locked(
+    feeds: list[Feed], news_dir: Path, progress: Progress | None, now: dt.datetime,
+    options: FetchOptions,
+) -> list[FeedResult]:
+    # Read the archive first: a broken archive file stops the run before any request is made.
+    months = archive.load_archive(news_dir)
+    states = archive.load_state(news_dir)
+    outcomes = asyncio.run(_fetch_all(feeds, states, now, options, progress))
+    seen = SeenItems(item for items in months.values() for item in items)
+    fresh: list[NewsItem] = []
+    for result, _ in outcomes:  # feeds.yaml order: the feed listed first keeps a duplicate
+        kept = drop_duplicates(result.items, seen)
+        result.new_items = len(kept)
+        fresh.extend(kept)
+    archive.write_months(news_dir, months, archive.merge(months, fresh))
+    # Feeds no longer listed lose their state; their archived items stay.
+    archive.save_state(news_dir, {result.feed.url: state for result, state in outcomes})
+    return [result for result, _ in outcomes]
+
+
+async def _fetch_all(
+    feeds: list[Feed], states: dict[str, FeedState], now: dt.datetime, options: FetchOptions,
+    progress: Progress | None,
+) -> list[tuple[FeedResult, FeedState]]:
+    tagger = Tagger()
+    limit = asyncio.Semaphore(options.concurrency)
+    async with new_client(options) as client:
+
+        async def one(feed: Feed) -> tuple[FeedResult, FeedState]:
+            outcome = await _process(client, limit, feed, states.get(feed.url, FeedState()),
+                                     tagger, now, options)
+            if progress is not None:
+                progress(progress_line(outcome[0]))
+            return outcome
+
+        return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+
+
+async def _process(
+    client: httpx.AsyncClient, limit: asyncio.Semaphore, feed: Feed, state: FeedState,
+    tagger: Tagger, now: dt.datetime, options: FetchOptions,
+) -> tuple[FeedResult, FeedState]:
+    """Fetch, parse, clean and tag one feed; return its result and its next state."""
+    reason = skip_reason(state, now)
+    if reason:
+        return FeedResult(feed, Status.SKIPPED, error=reason), state
+    async with limit:
+        fetched = await fetch_feed(client, feed, state, options, now)
+    result = FeedResult(feed, fetched.status, fetched.elapsed, fetched.http_status, fetched.error)
+    if fetched.status is Status.OK:
+        # feedparser is synchronous: parse in a thread so that other feeds keep downloading.
+        parsed = await asyncio.to_thread(
+            parse_feed, fetched.body, feed=feed, base_url=fetched.url,
+            content_type=fetched.content_type, fetched_at=now,
+        )
+        if parsed.not_a_feed:
+            result.status, result.error = Status.NOT_A_FEED, parsed.warning
+        else:
+            result.items = tag_items(parsed.items, feed, tagger)
+            result.warning = parsed.warning
+    return result, next_state(state, result, fetched, now, options)
+
+
+def next_state(
+    state: FeedState, result: FeedResult, fetched: Fetched, now: dt.datetime,
+    options: FetchOptions,
+) -> FeedState:
+    """Return the feed's state after this run's outcome."""
+    status = result.status
+    if status in (Status.OK, Status.NOT_MODIFIED):
+        return FeedState(
+            etag=fetched.etag, last_modified=fetched.last_modified, failures=0,
+            retry_after=None, last_status=status.value, last_success=format_utc(now),
+        )
+    failures = state.failures + 1
+    resume = fetched.retry_after
+    if failures >= options.failure_threshold:
+        # Exponential backoff: a dead feed is tried less and less often, up to the cap.
+        doublings = min(failures - options.failure_threshold, 30)  # 2**30 h is past any cap
+        rest = min(options.backoff_base * 2**doublings, options.backoff_cap)
+        resume = max(resume or now, now + rest)
+    return dataclasses.replace(
+        state, failures=failures, retry_after=format_utc(resume) if resume else None,
+        last_status=status.value, last_error=result.error or status.value,
+    )
