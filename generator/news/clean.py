@@ -128,7 +128,9 @@ def _summary(entry: Any, base_url: str) -> str:
 
 def _published(entry: Any, fetched_at: dt.datetime) -> tuple[str, DateSource]:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        # dict.get: feedparser's own get() maps a missing published date to the updated one,
+        # with a DeprecationWarning; the order here says the same without the warning.
+        parsed = dict.get(entry, key)
         if isinstance(parsed, time.struct_time):
             moment = dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.UTC)
             if moment <= fetched_at + FUTURE_SLACK:
@@ -205,6 +207,7 @@ class _Truncator(HTMLParser):
         self.limit = limit
         self.count = 0
         self.out: list[str] = []
+        self.last_text: int | None = None  # where the last text went, to trim before "…"
         self.cut = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -223,6 +226,7 @@ class _Truncator(HTMLParser):
             return
         if self.count + len(data) <= self.limit:
             self.count += len(data)
+            self.last_text = len(self.out)
             self.out.append(html.escape(data, quote=False))
             return
         room = max(self.limit - self.count, 0)
@@ -230,7 +234,10 @@ class _Truncator(HTMLParser):
         if not data[room : room + 1].isspace():
             # Never end on half a word: drop back to the last space (or keep nothing of it).
             kept = kept.rsplit(" ", 1)[0] if " " in kept else ("" if self.count else kept)
-        self.out.append(html.escape(kept.rstrip(" ,;:.-—") + "…", quote=False))
+        kept = kept.rstrip(" ,;:.-—")
+        if not kept and self.last_text is not None:
+            self.out[self.last_text] = self.out[self.last_text].rstrip(" ,;:.-—")
+        self.out.append(html.escape(kept + "…", quote=False))
         self.cut = True
 
 

@@ -1,0 +1,58 @@
+"""Real headless Chromium (Debian's package) driven by Playwright, for the browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = os.environ.get("CWB_CHROMIUM", "/usr/bin/chromium")
+# Without these, Chromium phones home at start and the closed network refuses it.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """Return the Chromium executable, or None when it is not installed."""
+    return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Launch headless Chromium for one test module."""
+    executable = chromium_path()
+    if executable is None:
+        raise RuntimeError("Debian's chromium is not installed: run `make browser-deps`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class PageWatch:
+    """What a page did while open: console errors and requests to other hosts."""
+
+    base: str
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> PageWatch:
+        """Start recording on the page; return self."""
+        host = urlsplit(self.base).netloc
+        page.on("console", lambda message: self.console_errors.append(message.text)
+                if message.type == "error" else None)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.on("request", lambda request: self.foreign_requests.append(request.url)
+                if urlsplit(request.url).scheme in ("http", "https", "ws", "wss")
+                and urlsplit(request.url).netloc != host else None)
+        return self
