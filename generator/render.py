@@ -35,6 +35,10 @@ from generator.paths import PACKAGE_DIR, TEMPLATES_DIR, ProjectPaths
 log = logging.getLogger(__name__)
 
 ASSETS_DIR = PACKAGE_DIR / "assets"
+# Pagefind filters, in the order the search page shows them: (key, label).
+SEARCH_FACETS = (("type", "Type"), ("pillar", "Pillar"), ("country", "Country"),
+                 ("place", "Place"), ("year", "Year"), ("actor type", "Actor type"))
+SEARCH_TYPES = ("case study", "pillar", "news", "guide")
 TYPE_GUIDE_MARKER = '\n<span hidden data-pagefind-filter="type:guide"></span>\n'
 # Python-Markdown's backslash-escapable characters (with `|` from the tables extension);
 # `<`, `>` and `&` are left to HTML escaping, which runs after.
@@ -197,7 +201,10 @@ class Renderer:
         pages["places/index.md"] = self._render(
             "places.md.j2", "places/index.md", countries=self._by_country(),
             map=self._map("places/index.md"))
-        pages["search/index.md"] = self._render("search.md.j2", "search/index.md")
+        pages["search/index.md"] = self._render(
+            "search.md.j2", "search/index.md", facets=SEARCH_FACETS,
+            fixed={"pillar": [pillar.short_title for pillar in self.pillars],
+                   "type": list(SEARCH_TYPES)})
         return pages
 
     def fragments(self) -> dict[str, str]:

@@ -13,8 +13,8 @@ log = logging.getLogger(__name__)
 
 # Index the article only: Material's header, navigation and footer repeat on every page.
 ROOT_SELECTOR = "article.md-content__inner"
-# Headings' permalink anchors ("¶") and the site's own chrome are noise in results.
-EXCLUDE_SELECTORS = ".headerlink, .md-source-file, .cwb-edit"
+# Permalink anchors, citation numbers and "read more" links are noise in excerpts.
+EXCLUDE_SELECTORS = ".headerlink, .md-source-file, .cwb-edit, .cwb-search, .cwb-cite, .cwb-more"
 
 
 def index_site(site_dir: Path) -> None:
@@ -23,6 +23,8 @@ def index_site(site_dir: Path) -> None:
         sys.executable, "-m", "pagefind", "--site", str(site_dir), "--quiet",
         "--root-selector", ROOT_SELECTOR, "--exclude-selectors", EXCLUDE_SELECTORS,
         "--force-language", "en",
+        # Pages only: with directory URLs every page is an index.html; this leaves out 404.html.
+        "--glob", "**/index.html",
     ]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:

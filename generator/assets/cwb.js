@@ -82,7 +82,45 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
   }
 
+  // Material's own search needs its plugin, which we replace with Pagefind: add a header
+  // box that opens the search page (a plain GET form, so it works before any script loads).
+  function addHeaderSearch() {
+    var header = document.querySelector(".md-header__inner");
+    var config = document.getElementById("__config");
+    if (!header || !config || document.querySelector(".cwb-header-search")) return;
+    var base = JSON.parse(config.textContent).base.replace(/\/?$/, "/");
+    var form = document.createElement("form");
+    form.className = "cwb-header-search";
+    form.setAttribute("role", "search");
+    form.action = base + "search/";
+    form.method = "get";
+    var label = document.createElement("label");
+    label.className = "cwb-visually-hidden";
+    label.htmlFor = "cwb-header-search-input";
+    label.textContent = "Search the knowledge base";
+    var input = document.createElement("input");
+    input.id = "cwb-header-search-input";
+    input.type = "search";
+    input.name = "q";
+    input.placeholder = "Search";
+    input.autocomplete = "off";
+    var params = new URLSearchParams(window.location.search);
+    if (document.getElementById("cwb-search-app")) input.value = params.get("q") || "";
+    form.appendChild(label);
+    form.appendChild(input);
+    var options = header.querySelector("form.md-header__option, .md-header__option");
+    header.insertBefore(form, options || null);
+    document.addEventListener("keydown", function (event) {
+      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+      if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        (document.getElementById("cwb-search-input") || input).focus();
+      }
+    });
+  }
+
   function init() {
+    addHeaderSearch();
     document.querySelectorAll("table[data-cwb-sortable]").forEach(makeSortable);
     document.querySelectorAll("[data-cwb-table-tools]").forEach(function (tools) {
       var table = document.getElementById(tools.getAttribute("data-cwb-table-tools"));
