@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.news.fetch import FetchOptions
 from generator.news.model import Feed, FeedResult, NewsItem, Status
-from generator.news.pages import latest_items, render_news_pages
+from generator.news.pages import latest_items, news_pages, render_news_pages
 from generator.news.report import NewsReport
 from generator.news.run import run_news
 
@@ -16,6 +16,7 @@ __all__ = [
     "NewsReport",
     "Status",
     "latest_items",
+    "news_pages",
     "render_news_pages",
     "run_news",
 ]

@@ -88,10 +88,11 @@ def skip_reason(state: FeedState, now: dt.datetime) -> str:
         until = parse_utc(state.retry_after)
     except ValueError:
         return ""
-    if now < until:
-        return f"resting until {format_utc(until)} after {state.failures} failure(s)" \
-            if state.failures else f"asked to retry after {format_utc(until)}"
-    return ""
+    if now >= until:
+        return ""
+    if state.last_status == Status.RATE_LIMITED.value:
+        return f"the server asked us to wait until {format_utc(until)}"
+    return f"resting until {format_utc(until)} after {state.failures} failures in a row"
 
 
 async def fetch_feed(

@@ -57,6 +57,16 @@ def render_news_pages(
     news_dir: Path, feeds_file: Path, out_dir: Path, *, site_url: str
 ) -> list[Path]:
     """Write the news pages into out_dir/news/; return every page's path (changed or not)."""
+    pages = {out_dir / relative: text
+             for relative, text in news_pages(news_dir, feeds_file, site_url=site_url).items()}
+    for path, text in pages.items():
+        write_if_changed(path, text)
+    _remove_stale_months(out_dir / "news", set(pages))
+    return list(pages)
+
+
+def news_pages(news_dir: Path, feeds_file: Path, *, site_url: str) -> dict[str, str]:
+    """Return the news pages' text keyed by their path in the docs tree (news/index.md, ...)."""
     months = load_archive(news_dir, strict=False)
     registry = load_feeds(feeds_file)
     if not registry.ok:
@@ -65,24 +75,20 @@ def render_news_pages(
     context = _Context(registry.feeds, site_url)
     index = [Month(key, len(items)) for key, items in sorted(months.items(), reverse=True)
              if items]
-    folder = out_dir / "news"
     pages = {
-        folder / "index.md": context.render("index.md.j2", items=everything[:INDEX_ITEMS],
-                                            months=index, root="../"),
-        folder / "feed.xml": context.render("feed.xml.j2", items=everything[:FEED_ITEMS],
-                                            updated=_updated(everything)),
-        folder / "feeds.opml": context.render("feeds.opml.j2"),
+        "news/index.md": context.render("index.md.j2", items=everything[:INDEX_ITEMS],
+                                        months=index, root="../"),
+        "news/feed.xml": context.render("feed.xml.j2", items=everything[:FEED_ITEMS],
+                                        updated=_updated(everything)),
+        "news/feeds.opml": context.render("feeds.opml.j2"),
     }
     for position, month in enumerate(index):
-        pages[folder / f"{month.key}.md"] = context.render(
+        pages[f"news/{month.key}.md"] = context.render(
             "month.md.j2", items=sort_items(months[month.key]), month=month, root="../../",
             newer=index[position - 1] if position else None,
             older=index[position + 1] if position + 1 < len(index) else None,
         )
-    for path, text in pages.items():
-        write_if_changed(path, text)
-    _remove_stale_months(folder, set(pages))
-    return list(pages)
+    return pages
 
 
 def latest_items(news_dir: Path, limit: int, pillar: str | None = None) -> list[NewsItem]:

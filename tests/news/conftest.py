@@ -55,7 +55,7 @@ class Handler(BaseHTTPRequestHandler):
     server: FeedServer._Server
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:
         self.server.owner.requests.append(Seen(self.path, dict(self.headers.items())))
         route = self.server.owner.routes.get(self.path.split("?")[0])
         try:
@@ -88,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(reply.trickle)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Keep the test output quiet."""
 
 

@@ -140,7 +140,8 @@ def test_keyword_feed_keeps_matching_items_only(server: FeedServer, tmp_path: Pa
 def test_removed_feed_loses_state_but_keeps_items(server: FeedServer, tmp_path: Path) -> None:
     serve(server, item(1), route="/a")
     serve(server, item(2), route="/b")
-    both = [{"name": "A feed", "url": server.url("/a")}, {"name": "B feed", "url": server.url("/b")}]
+    both = [{"name": "A feed", "url": server.url("/a")},
+            {"name": "B feed", "url": server.url("/b")}]
     feeds = write_feeds(tmp_path / "feeds.yaml", both)
     news = tmp_path / "news"
     run_news(feeds, news, now=NOW, options=TEST_OPTIONS)

@@ -258,3 +258,15 @@ def test_archive_json_round_trips(tmp_path: Path) -> None:
     assert NewsItem.from_json(json.loads(json.dumps(item.to_json()))) == item
     with pytest.raises(ValueError):
         NewsItem.from_json({"id": 1})
+
+
+def test_news_pages_for_a_docs_tree_sync(tmp_path: Path, feeds: Path) -> None:
+    from generator.news import news_pages
+
+    archive(tmp_path / "news", make(1), make(2, "2026-04"))
+    pages = news_pages(tmp_path / "news", feeds, site_url=SITE)
+    assert sorted(pages) == ["news/2026-04.md", "news/2026-05.md", "news/feed.xml",
+                             "news/feeds.opml", "news/index.md"]
+    written = render_news_pages(tmp_path / "news", feeds, tmp_path / "docs", site_url=SITE)
+    assert {p.relative_to(tmp_path / "docs").as_posix(): p.read_text("utf-8")
+            for p in written} == pages
