@@ -20,7 +20,8 @@ from pathlib import Path
 
 from generator.paths import ProjectPaths
 from generator.problems import BuildError, Problem
-from generator.render import RenderReport, render_site
+from generator.news import latest_items, news_pages
+from generator.render import LatestNews, RenderReport, SiteSettings, render_site
 from generator.validate import collect_files, validate_files
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,12 @@ class BuildResult:
         return not self.problems and self.render is not None
 
 
-def _news_hooks(paths: ProjectPaths) -> tuple[dict[str, bytes], Callable[..., list[object]]]:
-    """Return the news pages and a 'latest items' function, or none if news is not set up."""
-    return {}, lambda limit, pillar: []  # wired to generator.news once it lands
+def _news_hooks(paths: ProjectPaths) -> tuple[dict[str, bytes], LatestNews]:
+    """Return the news pages and a 'latest items' function, rendered from the archive only."""
+    settings = SiteSettings.read(paths.mkdocs_config)
+    pages = news_pages(paths.news, paths.feeds, site_url=settings.site_url)
+    return ({path: text.encode("utf-8") for path, text in pages.items()},
+            lambda limit, pillar: list(latest_items(paths.news, limit, pillar)))
 
 
 def build_site(paths: ProjectPaths, *, progress: Progress | None = None,

@@ -68,6 +68,16 @@ def _parser() -> argparse.ArgumentParser:
     _add_location_options(serve)
     serve.add_argument("--port", type=int, default=8000, help="port to serve on (default: 8000)")
     serve.set_defaults(handler=_serve)
+
+    news = commands.add_parser(
+        "news", help="fetch the movement's feeds into the news archive",
+        description="Fetch every feed in feeds.yaml, clean the items and merge them into the "
+        "archive in news/. Exit 0 when it ran (failed feeds are reported, not fatal), 1 when "
+        "nothing could run.",
+    )
+    news.add_argument("--feeds", type=Path, metavar="FILE",
+                      help="the feeds registry (default: feeds.yaml)")
+    news.set_defaults(handler=_news)
     return parser
 
 
@@ -108,6 +118,20 @@ def _build(args: argparse.Namespace) -> int:
     print(f"Built {result.case_studies} case studies into {_relative(paths.site)} "
           f"in {time.perf_counter() - started:.1f} s ({steps})")
     return EXIT_OK
+
+
+def _news(args: argparse.Namespace) -> int:
+    from generator.news import run_news  # the HTTP client loads only when fetching
+
+    paths = ProjectPaths.at(Path.cwd())
+    feeds = args.feeds or paths.feeds
+    if not feeds.is_file():
+        print(f"cwb news: error: no such file: {feeds}", file=sys.stderr)
+        return EXIT_USAGE
+    report = run_news(feeds, paths.news, progress=_progress)
+    report_problems(report.problems)
+    print(report.format_table())
+    return report.exit_code
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -259,10 +259,10 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     if not event.implicit[0]:
         return event.value  # quoted: always text
     tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
-    if tag in (_STR, _TIMESTAMP):
+    construct = _constructor.yaml_constructors.get(tag)
+    if tag in (_STR, _TIMESTAMP) or construct is None:  # e.g. YAML 1.1's `=` (value) tag
         return event.value
-    node = yaml.ScalarNode(tag, event.value)
-    return _constructor.yaml_constructors[tag](_constructor, node)
+    return construct(_constructor, yaml.ScalarNode(tag, event.value))
 
 
 def _syntax_problem(path: Path, error: yaml.MarkedYAMLError, text: str) -> Problem:

@@ -50,6 +50,9 @@ _ALLOWED_TAGS = {
 }
 
 
+LatestNews = Callable[[int, "str | None"], list[Any]]
+
+
 @dataclass(frozen=True)
 class SiteSettings:
     """What the templates need from mkdocs.yml."""
@@ -161,7 +164,7 @@ class Renderer:
     """Render every generated page of the site from validated case studies."""
 
     def __init__(self, case_studies: Iterable[CaseStudy], settings: SiteSettings,
-                 *, latest_news: Callable[[int, str | None], list[Any]] | None = None) -> None:
+                 *, latest_news: LatestNews | None = None) -> None:
         self.case_studies = sorted(case_studies, key=lambda case: (case.title.lower(), case.slug))
         self.by_slug = {case.slug: case for case in self.case_studies}
         self.pillars = load_pillars()
@@ -314,7 +317,7 @@ def sync_tree(root: Path, files: dict[str, bytes], report: RenderReport) -> None
 def render_site(
     case_studies: list[CaseStudy], paths: ProjectPaths,
     *, extra_pages: dict[str, bytes] | None = None,
-    latest_news: Callable[[int, str | None], list[Any]] | None = None,
+    latest_news: LatestNews | None = None,
 ) -> RenderReport:
     """Write the generated docs tree and the home page's fragments; return what changed."""
     renderer = Renderer(case_studies, SiteSettings.read(paths.mkdocs_config),

@@ -65,20 +65,20 @@
     apply();
   }
 
+  // News pages: filter the items by source and pillar without reloading.
   function connectNewsFilters(form) {
-    var items = document.querySelectorAll("[data-source]");
-    var selects = form.querySelectorAll("select");
+    var items = document.querySelectorAll("article.news-item");
     function apply() {
       var source = form.querySelector("select[name=source]");
       var pillar = form.querySelector("select[name=pillar]");
       Array.prototype.forEach.call(items, function (item) {
-        var ok = (!source || !source.value || item.getAttribute("data-source") === source.value) &&
-          (!pillar || !pillar.value ||
-            (" " + item.getAttribute("data-pillars") + " ").indexOf(" " + pillar.value + " ") !== -1);
-        item.hidden = !ok;
+        var pillars = (item.getAttribute("data-pillars") || "").split(" ");
+        item.hidden = Boolean(
+          (source && source.value && item.getAttribute("data-source") !== source.value) ||
+          (pillar && pillar.value && pillars.indexOf(pillar.value) === -1));
       });
     }
-    Array.prototype.forEach.call(selects, function (select) { select.addEventListener("change", apply); });
+    form.addEventListener("change", apply);
     form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
   }
 
@@ -126,7 +126,7 @@
       var table = document.getElementById(tools.getAttribute("data-cwb-table-tools"));
       if (table) connectFilters(tools, table);
     });
-    document.querySelectorAll("form[data-cwb-news-filters]").forEach(connectNewsFilters);
+    document.querySelectorAll("form[data-news-filter]").forEach(connectNewsFilters);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
