@@ -14,7 +14,8 @@ from generator import __version__
 from generator.build import BuildResult, build_site
 from generator.paths import ProjectPaths
 from generator.problems import BuildError, Problem
-from generator.validate import collect_files, validate_files
+from generator.scaffold import ScaffoldError, create_case_study
+from generator.validate import case_study_schema, collect_files, validate_files
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except BrokenPipeError:  # e.g. `cwb validate | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEMS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +83,17 @@ def _parser() -> argparse.ArgumentParser:
     news.add_argument("--feeds", type=Path, metavar="FILE",
                       help="the feeds registry (default: feeds.yaml)")
     news.set_defaults(handler=_news)
+
+    new = commands.add_parser(
+        "new", help="scaffold case_studies/SLUG.yaml from the schema, ready to fill in",
+        description="Write case_studies/SLUG.yaml with every field, its description as a "
+        "comment and TODO placeholders that cwb validate reports until they are filled in. "
+        "Never overwrites a file.",
+    )
+    new.add_argument("slug", metavar="SLUG", help="the new case study's web name, e.g. kirklees")
+    new.add_argument("--case-studies", type=Path, metavar="DIR",
+                     help="folder of case-study YAML files (default: case_studies/)")
+    new.set_defaults(handler=_new)
     return parser
 
 
@@ -117,6 +133,19 @@ def _build(args: argparse.Namespace) -> int:
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
     print(f"Built {result.case_studies} case studies into {_relative(paths.site)} "
           f"in {time.perf_counter() - started:.1f} s ({steps})")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    folder = args.case_studies or Path("case_studies")
+    try:
+        path = create_case_study(folder, args.slug, case_study_schema())
+    except ScaffoldError as error:
+        print(f"cwb new: error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"Created {_relative(path)}. Fill in every TODO (each comment says what goes there),\n"
+          f"then check it with: cwb validate {_relative(path)}\n"
+          f"and preview it with: cwb serve")
     return EXIT_OK
 
 

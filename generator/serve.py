@@ -115,7 +115,7 @@ def make_server(site: Path, host: str, port: int, signal: ReloadSignal) -> http.
 def watched_paths(paths: ProjectPaths) -> list[Path]:
     """Return what a change to should rebuild the site."""
     candidates = [paths.case_studies, paths.content, PACKAGE_DIR / "templates",
-                  PACKAGE_DIR / "assets", PACKAGE_DIR / "theme", paths.mkdocs_config, paths.news]
+                  PACKAGE_DIR / "assets", paths.mkdocs_config, paths.news]
     return [path for path in candidates if path.exists()]
 
 

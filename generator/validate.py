@@ -23,6 +23,8 @@ from generator.load import Document, JsonPath, load_document
 from generator.model import PILLAR_SLUGS, CaseStudy, case_study_from_data
 from generator.paths import CASE_STUDY_SCHEMA
 from generator.problems import Problem
+from generator.scaffold import PLACEHOLDER
+from generator.schema_walk import resolve
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +95,45 @@ def validate_files(files: list[Path], *, today: dt.date | None = None) -> Valida
 
 
 def schema_problems(document: Document, schema: dict[str, Any]) -> list[Problem]:
-    """Validate a document against a JSON Schema; map each error to its line and column."""
+    """Validate a document against a JSON Schema; map each error to its line and column.
+
+    A `TODO: …` placeholder left by `cwb new` is reported as such, with the field's
+    description as the hint, instead of as a wrong type or form.
+    """
     validator = _validator(schema)
-    problems: list[Problem] = []
+    placeholders = dict(_placeholders(document.data, ()))
+    problems = [
+        document.problem(path, f"{_field_name(path)} is still a placeholder: {_clip(text, 60)}",
+                         _description_at(schema, path))
+        for path, text in placeholders.items()
+    ]
     for error in validator.iter_errors(document.data):
-        problems.extend(_explain(document, error))
+        if tuple(error.absolute_path) not in placeholders:
+            problems.extend(_explain(document, error))
     return problems
+
+
+def _placeholders(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    if isinstance(value, str) and value.lstrip().startswith(PLACEHOLDER):
+        yield path, value.strip()
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from _placeholders(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _placeholders(child, (*path, index))
+
+
+def _description_at(schema: dict[str, Any], path: JsonPath) -> str:
+    """Return the schema's description of the field at a data path, for hints."""
+    node: dict[str, Any] = schema
+    for part in path:
+        node = resolve(node, schema)
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(part, {})
+    return str(resolve(node, schema).get("description", ""))
 
 
 # --- JSON Schema errors, explained to a contributor ------------------------------------------
@@ -305,7 +340,7 @@ def _citation_problems(document: Document) -> Iterator[Problem]:
         else:
             listed[source_id] = index
     for path, cited in _citations(data):
-        if isinstance(cited, str) and cited not in listed:
+        if isinstance(cited, str) and cited not in listed and not cited.startswith(PLACEHOLDER):
             suggestion = _suggest(cited, listed)
             known = ", ".join(listed) or "none yet"
             yield document.problem(
