@@ -1,0 +1,37 @@
+"""The documentation stays in step with the code: the field reference and the commands."""
+
+from __future__ import annotations
+
+import re
+
+from generator.cli import _parser
+from generator.fieldref import END, GUIDE, START, field_reference
+from generator.validate import case_study_schema
+from tests.conftest import ROOT
+
+
+def test_field_reference_matches_the_schema() -> None:
+    text = GUIDE.read_text("utf-8")
+    section = text[text.index(START) + len(START):text.index(END)].strip()
+    assert section == field_reference(case_study_schema()), (
+        "CONTRIBUTING.md is out of date: run python -m generator.fieldref --update")
+
+
+def test_every_schema_field_is_described() -> None:
+    reference = field_reference(case_study_schema())
+    for row in reference.splitlines()[2:]:
+        assert not row.endswith("|  |"), row
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    commands = _parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(commands) >= {"validate", "build", "serve", "news", "new"}
+    for name in commands:
+        assert re.search(rf"`cwb {name}\b", readme), f"cwb {name} is not in README.md"
+
+
+def test_readme_names_the_test_command_that_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert "make test" in readme and "make test" in ci
