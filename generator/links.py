@@ -1,0 +1,496 @@
+"""Check that the links the case studies cite still answer.
+
+    case-study files → every sources[].url and actors[].url, with its line → one check per
+    distinct URL (HEAD, GET when HEAD is refused, one retry) → LinkReport → Markdown or text
+
+Only clear failures count as dead: no connection, no answer in time, a redirect loop, or
+HTTP 404, 410 or 5xx, twice. Sites that refuse robots (401, 403, 429) are listed apart as
+"could not check", so that a scheduled run never files an issue that a person cannot confirm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import enum
+import logging
+import socket
+import ssl
+import sys
+import time
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.load import load_document
+from generator.validate import collect_files
+
+if TYPE_CHECKING:  # httpx loads only when links are checked: `cwb --help` stays quick
+    import httpx
+
+log = logging.getLogger(__name__)
+
+PROJECT_URL = "https://github.com/community-wealth-building/knowledge-base"
+USER_AGENT = f"cwb-knowledge-base link checker (+{PROJECT_URL})"
+MAX_REDIRECTS = 5
+# Politeness: several sources often sit on one council's site; never hit one host harder.
+PER_HOST = 2
+# The fields whose values are checked, in each case study.
+LINK_FIELDS = (("sources", "url"), ("actors", "url"))
+
+HELP = "check that the case studies' source links still answer"
+DESCRIPTION = (
+    "Check every sources[].url and actors[].url of the case studies over HTTP. A link is dead "
+    "when its site cannot be reached, does not answer in time, or answers 404, 410 or a 5xx "
+    "error twice; sites that refuse automated checks (401, 403, 429) are listed as 'could not "
+    "check'. Exit 0 when no link is dead, 1 when some are, 2 on a usage error."
+)
+
+EXIT_OK, EXIT_DEAD, EXIT_USAGE = 0, 1, 2
+
+# Servers that do not implement HEAD, or forbid it to robots, often answer GET.
+_HEAD_REFUSED = frozenset({403, 405, 501})
+_GONE = frozenset({404, 410})
+_REFUSED_ROBOTS = frozenset({401, 403, 429})
+_ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8"
+
+
+class Outcome(enum.Enum):
+    """What a link check concluded."""
+
+    OK = "ok"
+    DEAD = "dead"
+    UNCHECKED = "could not check"
+
+
+@dataclass(frozen=True, order=True)
+class Usage:
+    """One place where a link is used: a case-study file, a line, and the field."""
+
+    path: Path
+    line: int
+    field: str  # e.g. sources[2].url
+
+    def display(self) -> str:
+        """Return `path:line`, the path relative to the working folder when it lies below it."""
+        return f"{_display_path(self.path)}:{self.line}"
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """The check of one distinct URL, and every place that uses it."""
+
+    url: str
+    outcome: Outcome
+    status: int | None = None  # the last HTTP status received, if any
+    error: str = ""  # what happened, in words; empty when the link is fine
+    final_url: str = ""  # where redirects led, when they led somewhere else
+    used_in: tuple[Usage, ...] = ()
+
+
+@dataclass
+class LinkReport:
+    """The outcome of a link check: one result per distinct URL, and the files skipped."""
+
+    results: list[LinkResult] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)  # files that do not load: see cwb validate
+    elapsed: float = 0.0
+
+    @property
+    def dead(self) -> list[LinkResult]:
+        """Return the links that are dead."""
+        return [result for result in self.results if result.outcome is Outcome.DEAD]
+
+    @property
+    def unchecked(self) -> list[LinkResult]:
+        """Return the links whose sites refused the check."""
+        return [result for result in self.results if result.outcome is Outcome.UNCHECKED]
+
+    @property
+    def exit_code(self) -> int:
+        """Return 0 when no link is dead, 1 otherwise."""
+        return EXIT_DEAD if self.dead else EXIT_OK
+
+    def summary(self) -> str:
+        """Return one line: how many links were checked and how they fared."""
+        files = len({usage.path for result in self.results for usage in result.used_in})
+        fine = len(self.results) - len(self.dead) - len(self.unchecked)
+        studies = _plural(files, "case study", "case studies")
+        return (
+            f"{_plural(len(self.results), 'link')} in {studies}: {len(self.dead)} dead, "
+            f"{len(self.unchecked)} could not be checked, {fine} fine"
+        )
+
+    def format_text(self) -> str:
+        """Return one `path:line: dead: URL (what happened)` line per problem, then a summary."""
+        lines = [
+            f"{usage.display()}: {result.outcome.value}: {result.url} ({result.error})"
+            for usage, result in _by_place([*self.dead, *self.unchecked])
+        ]
+        lines += [
+            f"{_display_path(path)}: skipped: the file has problems (run cwb validate)"
+            for path in self.skipped
+        ]
+        lines.append(f"{self.summary()} ({self.elapsed:.1f} s)")
+        return "\n".join(lines)
+
+    def format_markdown(self) -> str:
+        """Return the report as Markdown: a summary, then tables of dead and unchecked links."""
+        lines = ["## Source links", "", self.summary() + "."]
+        if self.dead:
+            lines += [
+                "",
+                "### Dead links",
+                "",
+                "These sites could not be reached, did not answer in time, or answered "
+                "404, 410 or a server error, twice. Find where each document lives now (the "
+                "publisher's site, or a copy in a web archive), change its `url` in the case "
+                "study and update `last_reviewed`.",
+                "",
+                *_table(self.dead),
+            ]
+        if self.unchecked:
+            lines += [
+                "",
+                "### Could not check",
+                "",
+                "These sites refuse automated checks. Open each link in a browser to confirm "
+                "it still works.",
+                "",
+                *_table(self.unchecked),
+            ]
+        if self.skipped:
+            lines += [
+                "",
+                "### Skipped files",
+                "",
+                "These files have problems, so their links were not checked: run "
+                "`cwb validate` to see them.",
+                "",
+            ]
+            lines += [f"- `{_display_path(path)}`" for path in self.skipped]
+        if not self.dead and not self.unchecked:
+            lines += ["", "Every link answered. :white_check_mark:"]
+        return "\n".join(lines) + "\n"
+
+
+def check_source_links(
+    files: list[Path],
+    *,
+    timeout: float = 15.0,
+    concurrency: int = 8,
+    user_agent: str = USER_AGENT,
+    retry_delay: float = 1.0,
+) -> LinkReport:
+    """Check every source and actor link of the given case-study files; never raise on a link."""
+    if concurrency < 1 or timeout <= 0:
+        raise ValueError("concurrency must be at least 1 and timeout more than 0")
+    started = time.perf_counter()
+    links, skipped = collect_links(files)
+    log.info(
+        "Checking %s from %s…",
+        _plural(len(links), "link"),
+        _plural(len(files) - len(skipped), "case study", "case studies"),
+    )
+    checked: dict[str, _Checked] = {}
+    if links:
+        checked = asyncio.run(
+            _check_all(
+                list(links),
+                timeout=timeout,
+                concurrency=concurrency,
+                user_agent=user_agent,
+                retry_delay=retry_delay,
+            )
+        )
+    results = [
+        LinkResult(
+            url,
+            outcome=checked[url].outcome,
+            status=checked[url].status,
+            error=checked[url].error,
+            final_url=checked[url].final_url,
+            used_in=tuple(sorted(usages)),
+        )
+        for url, usages in links.items()
+    ]
+    results.sort(key=lambda result: result.used_in[0])
+    return LinkReport(results, skipped, time.perf_counter() - started)
+
+
+def collect_links(files: Iterable[Path]) -> tuple[dict[str, list[Usage]], list[Path]]:
+    """Return each distinct http(s) link with the places that use it, and the files skipped."""
+    links: dict[str, list[Usage]] = {}
+    skipped: list[Path] = []
+    for path in files:
+        document = load_document(path)
+        if not document.ok or document.problems:
+            skipped.append(path)
+            continue
+        for section, key in LINK_FIELDS:
+            items = document.data.get(section)
+            if not isinstance(items, list):
+                continue
+            for index, item in enumerate(items):
+                url = item.get(key) if isinstance(item, dict) else None
+                if not isinstance(url, str) or not url.strip().startswith(("http://", "https://")):
+                    continue  # cwb validate reports it; there is nothing to fetch
+                line, _ = document.locate((section, index, key))
+                links.setdefault(url.strip(), []).append(
+                    Usage(path, line, f"{section}[{index}].{key}")
+                )
+    return links, skipped
+
+
+# --- checking ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Checked:
+    outcome: Outcome
+    status: int | None = None
+    error: str = ""
+    final_url: str = ""
+
+
+async def _check_all(
+    urls: list[str],
+    *,
+    timeout: float,
+    concurrency: int,
+    user_agent: str,
+    retry_delay: float,
+) -> dict[str, _Checked]:
+    import httpx
+
+    overall = asyncio.Semaphore(concurrency)
+    per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(PER_HOST))
+
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        headers={"User-Agent": user_agent, "Accept": _ACCEPT},
+        limits=httpx.Limits(max_connections=concurrency),
+        trust_env=False,  # a proxy from the environment must not reroute a scheduled run
+    ) as client:
+
+        async def check(url: str) -> _Checked:
+            async with per_host[_host(url)], overall:
+                first = await _attempt(client, url, timeout)
+                if first.outcome is not Outcome.DEAD:
+                    return first
+                # One retry: a server restarting or a network hiccup must not file an issue.
+                await asyncio.sleep(retry_delay)
+                return await _attempt(client, url, timeout)
+
+        checked = await asyncio.gather(*(check(url) for url in urls))
+    return dict(zip(urls, checked, strict=True))
+
+
+async def _attempt(client: httpx.AsyncClient, url: str, timeout: float) -> _Checked:
+    """Check a URL once; every failure becomes a record."""
+    import httpx
+
+    try:
+        response = await _request(client, "HEAD", url, timeout)
+        if response.status_code in _HEAD_REFUSED:
+            response = await _request(client, "GET", url, timeout)
+    except (TimeoutError, httpx.TimeoutException):
+        return _Checked(Outcome.DEAD, error=f"no answer within {timeout:g} s")
+    except httpx.TooManyRedirects:
+        loop = f"more than {MAX_REDIRECTS} redirects (a redirect loop?)"
+        return _Checked(Outcome.DEAD, error=loop)
+    except httpx.ConnectError as error:
+        return _Checked(Outcome.DEAD, error=_connect_failure(error))
+    except (httpx.TransportError, httpx.InvalidURL) as error:
+        return _Checked(Outcome.DEAD, error=f"the connection failed: {_reason(error)}")
+    except Exception as error:  # one odd link must never end the whole run
+        log.exception("unexpected error checking %s", url)
+        return _Checked(Outcome.UNCHECKED, error=f"{type(error).__name__}: {error}")
+    return _classify(url, response)
+
+
+async def _request(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    timeout: float,
+) -> httpx.Response:
+    # httpx's timeouts are per read: a server trickling bytes would never trip them alone.
+    async with asyncio.timeout(timeout), client.stream(method, url) as response:
+        return response  # the status is all we need: the body is never read
+
+
+def _classify(url: str, response: httpx.Response) -> _Checked:
+    code = response.status_code
+    final = str(response.url)
+    final_url = final if final != url else ""
+    said = f"HTTP {code} {response.reason_phrase}".strip()
+    if final_url:
+        said += f" at {final_url}"
+    if code < 400:
+        return _Checked(Outcome.OK, code, final_url=final_url)
+    if code in _GONE or code >= 500:
+        return _Checked(Outcome.DEAD, code, said, final_url)
+    if code in _REFUSED_ROBOTS:
+        return _Checked(Outcome.UNCHECKED, code, f"{said}: the site refused the checker", final_url)
+    # Other 4xx (400, 406, 451 …) are more often a robot filter than a missing page.
+    return _Checked(Outcome.UNCHECKED, code, said, final_url)
+
+
+def _connect_failure(error: Exception) -> str:
+    # httpx wraps the socket's error (and anyio wraps it once more): name the root cause.
+    for cause in _causes(error):
+        if isinstance(cause, socket.gaierror):
+            return f"the site's name does not resolve (DNS): {cause.strerror or cause}"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"the site's security certificate is not valid: {cause.verify_message}"
+        if isinstance(cause, ConnectionRefusedError):
+            return "the connection was refused"
+    return f"could not connect: {_reason(error)}"
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        yield cause
+        cause = cause.__cause__ or cause.__context__
+
+
+def _reason(error: Exception) -> str:
+    return str(error) or type(error).__name__
+
+
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc.lower()
+
+
+# --- printing ---------------------------------------------------------------------------------
+
+
+def _table(results: list[LinkResult]) -> list[str]:
+    rows = ["| Case study | URL | What happened |", "| --- | --- | --- |"]
+    rows += [
+        f"| {_cell(usage.display())} | {_link(result.url)} | {_cell(result.error)} |"
+        for usage, result in _by_place(results)
+    ]
+    return rows
+
+
+def _by_place(results: list[LinkResult]) -> list[tuple[Usage, LinkResult]]:
+    """Return one (usage, result) pair per use of each link, in file and line order."""
+    pairs = [(usage, result) for result in results for usage in result.used_in]
+    return sorted(pairs, key=lambda pair: pair[0])
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _link(url: str) -> str:
+    # A code span shows the address exactly; the target is encoded so that no character of it
+    # (spaces, brackets, pipes, angle brackets) can end the link or the table cell early.
+    target = urllib.parse.quote(url, safe=":/?#@!$&'*+,;=%~-._")
+    shown = url.replace("`", "%60").replace("|", "\\|")
+    return f"[`{shown}`]({target})"
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _plural(count: int, one: str, many: str = "") -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the link checker's arguments to a parser (`python -m generator.links`, `cwb links`)."""
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="case-study files or folders (default: case_studies/)",
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="FILE", help="also write the report as Markdown to FILE"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="give each request this long (default: 15)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        metavar="N",
+        help="check up to N links at once (default: 8)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the links the parsed arguments name; print the report; return the exit code."""
+    prog: str = getattr(args, "prog", "cwb links")
+    paths: list[Path] = args.paths or [Path("case_studies")]
+    missing = [path for path in paths if not path.exists()]
+    for path in missing:
+        print(f"{prog}: error: no such file or folder: {path}", file=sys.stderr)
+    if missing:
+        return EXIT_USAGE
+    if args.timeout <= 0 or args.concurrency < 1:
+        print(
+            f"{prog}: error: --timeout must be above 0 and --concurrency at least 1",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    files = collect_files(paths)
+    if not files:
+        print(f"{prog}: error: no .yaml files in {', '.join(map(str, paths))}", file=sys.stderr)
+        return EXIT_USAGE
+    report = check_source_links(files, timeout=args.timeout, concurrency=args.concurrency)
+    print(report.format_text())
+    if args.output:
+        try:
+            args.output.write_text(report.format_markdown(), encoding="utf-8")
+        except OSError as error:
+            print(f"{prog}: error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    return report.exit_code
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m generator.links") -> int:
+    """Run the link checker as a command and return its exit code (never exits itself)."""
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
+    add_arguments(parser)
+    parser.set_defaults(prog=prog)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, or a usage error argparse has already printed
+        return _exit_status(stop.code)
+    return run(args)
+
+
+def _exit_status(code: str | int | None) -> int:
+    if code is None:
+        return EXIT_OK
+    return code if isinstance(code, int) else EXIT_USAGE
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    sys.exit(main())

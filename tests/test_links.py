@@ -1,0 +1,488 @@
+"""The source-link checker, against a real HTTP server on 127.0.0.1 (never the internet)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from generator.links import (
+    USER_AGENT,
+    LinkReport,
+    LinkResult,
+    Outcome,
+    check_source_links,
+    main,
+)
+from generator.validate import validate_files
+
+RIVERTON = Path(__file__).parent / "fixtures" / "valid" / "riverton.yaml"
+TIMEOUT = 0.5  # the slow endpoint sleeps longer than this
+SLOW = 3.0
+
+
+class LinkServer:
+    """A real HTTP server in a thread with one route per kind of link; records every request."""
+
+    class _Server(ThreadingHTTPServer):
+        daemon_threads = True
+        block_on_close = False
+        request_queue_size = 64
+        owner: LinkServer
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, str]] = []  # method, path, User-Agent
+        self.lock = threading.Lock()
+        self.httpd = self._Server(("127.0.0.1", 0), _Handler)
+        self.httpd.owner = self
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def url(self, path: str) -> str:
+        """Return the full address of a path on this server."""
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def snapshot(self) -> list[tuple[str, str, str]]:
+        """Return a copy of the requests received so far."""
+        with self.lock:
+            return list(self.requests)
+
+    def hits(self, path: str, method: str) -> int:
+        """Return how many requests so far asked for this path with this method."""
+        return count(self.snapshot(), path, method)
+
+
+def count(requests: list[tuple[str, str, str]], path: str, method: str) -> int:
+    """Return how many of the requests asked for this path with this method."""
+    return sum(1 for seen in requests if seen[:2] == (method, path))
+
+
+Route = Callable[["_Handler", str, int], None]  # handler, method, how many times asked before
+
+
+def _status(code: int, **headers: str) -> Route:
+    def route(handler: _Handler, method: str, before: int) -> None:
+        handler.answer(code, headers)
+
+    return route
+
+
+def _then(*codes: int) -> Route:
+    """Answer each code in turn (per method), repeating the last one."""
+
+    def route(handler: _Handler, method: str, before: int) -> None:
+        handler.answer(codes[min(before, len(codes) - 1)], {})
+
+    return route
+
+
+def _head_refused(handler: _Handler, method: str, before: int) -> None:
+    handler.answer(405 if method == "HEAD" else 200, {"Allow": "GET"})
+
+
+def _slow(handler: _Handler, method: str, before: int) -> None:
+    time.sleep(SLOW)
+    handler.answer(200, {})
+
+
+ROUTES: dict[str, Route] = {
+    "/ok": _status(200),
+    "/not-found": _status(404),
+    "/gone": _status(410),
+    "/broken": _status(500),  # 500, then 500 again on the retry
+    "/flaky": _then(500, 200),  # 500, then fine on the retry
+    "/moved": _status(301, Location="/ok"),
+    "/loop-a": _status(302, Location="/loop-b"),
+    "/loop-b": _status(302, Location="/loop-a"),
+    "/head-refused": _head_refused,
+    "/forbidden": _status(403),
+    "/login": _status(401),
+    "/rate-limited": _status(429, **{"Retry-After": "3600"}),
+    "/teapot": _status(418),
+    "/slow": _slow,
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: LinkServer._Server
+    protocol_version = "HTTP/1.1"
+
+    def do_HEAD(self) -> None:
+        self._route("HEAD")
+
+    def do_GET(self) -> None:
+        self._route("GET")
+
+    def _route(self, method: str) -> None:
+        owner = self.server.owner
+        path = self.path.split("?")[0]
+        with owner.lock:
+            before = sum(1 for seen in owner.requests if seen[:2] == (method, path))
+            owner.requests.append((method, path, self.headers.get("User-Agent", "")))
+        route = ROUTES.get(path, _status(404))
+        # The client may give up first (a timeout): that is what the test wanted.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            route(self, method, before)
+
+    def answer(self, code: int, headers: dict[str, str]) -> None:
+        """Send a status, headers and (for GET) a short body."""
+        body = f"<p>{code}</p>".encode()
+        self.send_response(code)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command == "GET":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LinkServer]:
+    """Run the link server for the whole module."""
+    running = LinkServer()
+    running.thread.start()
+    yield running
+    running.httpd.shutdown()
+    running.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def refused_url() -> str:
+    """Return an address on a port that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/nobody-home"
+
+
+def write_case_study(folder: Path, slug: str, urls: list[str], actor_url: str) -> Path:
+    """Write a copy of the Riverton fixture whose sources (and one actor) use the given URLs."""
+    text = RIVERTON.read_text(encoding="utf-8")
+    text = text.replace("slug: riverton", f"slug: {slug}")
+    text = text.replace("https://example.org/council", actor_url)
+    head, rest = text.split("\nsources:\n", 1)
+    tail = rest[rest.index("\ntags:") :]
+    sources = []
+    ids = ["riverton-report", "riverton-news"] + [f"source-{n}" for n in range(3, len(urls) + 1)]
+    for source_id, url in zip(ids, urls, strict=False):
+        sources.append(
+            f"  - id: {source_id}\n"
+            f"    title: A document at {source_id}\n"
+            f"    publisher: The test server\n"
+            f"    url: {json.dumps(url)}\n"
+        )
+    path = folder / f"{slug}.yaml"
+    path.write_text(f"{head}\nsources:\n{''.join(sources)}{tail.lstrip(chr(10))}", "utf-8")
+    return path
+
+
+def line_of(path: Path, url: str) -> int:
+    """Return the 1-based line on which a URL is written."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip().endswith(json.dumps(url)) or line.strip().endswith(f" {url}"):
+            return number
+    raise AssertionError(f"{url} is not in {path}")
+
+
+@dataclass
+class Checked:
+    """One check of two case studies, the files it read, and the requests it made."""
+
+    report: LinkReport
+    files: dict[str, Path]
+    requests: list[tuple[str, str, str]]
+
+
+@pytest.fixture(scope="module")
+def checked(
+    server: LinkServer, refused_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Checked:
+    """Check two case studies that use every kind of link once (and one link twice)."""
+    folder = tmp_path_factory.mktemp("case_studies")
+    first = [
+        "/ok",
+        "/not-found",
+        "/gone",
+        "/broken",
+        "/flaky",
+        "/moved",
+        "/loop-a",
+        "/head-refused",
+    ]
+    second = ["/forbidden", "/login", "/rate-limited", "/teapot", "/slow", "/ok?a=1|b=2"]
+    files = {
+        "alpha": write_case_study(
+            folder, "alpha", [server.url(p) for p in first], server.url("/ok")
+        ),
+        "beta": write_case_study(
+            folder, "beta", [server.url(p) for p in second] + [refused_url], server.url("/ok")
+        ),
+    }
+    broken = folder / "broken.yaml"
+    broken.write_text("slug: broken\ntitle: [unclosed\n", encoding="utf-8")
+    files["broken"] = broken
+    before = len(server.snapshot())
+    report = check_source_links(
+        [files["alpha"], files["beta"], broken], timeout=TIMEOUT, concurrency=8, retry_delay=0
+    )
+    return Checked(report, files, server.snapshot()[before:])
+
+
+def test_the_case_studies_are_valid_and_only_local_links_are_checked(checked: Checked) -> None:
+    result = validate_files([checked.files["alpha"], checked.files["beta"]])
+    assert result.ok, [problem.format_text() for problem in result.problems]
+    # The story's Markdown links (example.org) are not sources: nothing left this machine.
+    assert all(r.url.startswith("http://127.0.0.1:") for r in checked.report.results)
+
+
+def by_url(report: LinkReport) -> dict[str, LinkResult]:
+    """Index a report's results by URL."""
+    return {result.url: result for result in report.results}
+
+
+@pytest.mark.parametrize(
+    ("path", "outcome", "said"),
+    [
+        ("/ok", Outcome.OK, ""),
+        ("/moved", Outcome.OK, ""),
+        ("/flaky", Outcome.OK, ""),
+        ("/head-refused", Outcome.OK, ""),
+        ("/ok?a=1|b=2", Outcome.OK, ""),
+        ("/not-found", Outcome.DEAD, "HTTP 404 Not Found"),
+        ("/gone", Outcome.DEAD, "HTTP 410 Gone"),
+        ("/broken", Outcome.DEAD, "HTTP 500 Internal Server Error"),
+        ("/loop-a", Outcome.DEAD, "more than 5 redirects (a redirect loop?)"),
+        ("/slow", Outcome.DEAD, f"no answer within {TIMEOUT:g} s"),
+        ("/forbidden", Outcome.UNCHECKED, "HTTP 403 Forbidden: the site refused the checker"),
+        ("/login", Outcome.UNCHECKED, "HTTP 401 Unauthorized: the site refused the checker"),
+        ("/rate-limited", Outcome.UNCHECKED, "HTTP 429 Too Many Requests: the site refused"),
+        ("/teapot", Outcome.UNCHECKED, "HTTP 418"),
+    ],
+)
+def test_each_kind_of_link_is_classified(
+    checked: Checked,
+    server: LinkServer,
+    path: str,
+    outcome: Outcome,
+    said: str,
+) -> None:
+    report = checked.report
+    result = by_url(report)[server.url(path)]
+    assert result.outcome is outcome
+    assert result.error.startswith(said)
+    assert bool(result.error) is (outcome is not Outcome.OK)
+
+
+def test_a_refused_connection_is_dead(checked: Checked, refused_url: str) -> None:
+    result = by_url(checked.report)[refused_url]
+    assert result.outcome is Outcome.DEAD
+    assert result.status is None
+    assert result.error == "the connection was refused"
+
+
+def test_statuses_and_redirect_targets_are_recorded(checked: Checked, server: LinkServer) -> None:
+    results = by_url(checked.report)
+    assert results[server.url("/not-found")].status == 404
+    assert results[server.url("/broken")].status == 500
+    assert results[server.url("/forbidden")].status == 403
+    assert results[server.url("/moved")].status == 200
+    assert results[server.url("/moved")].final_url == server.url("/ok")
+    assert results[server.url("/ok")].final_url == ""
+    assert results[server.url("/slow")].status is None
+
+
+def test_dead_links_are_retried_once_and_good_ones_are_not(checked: Checked) -> None:
+    requests = checked.requests
+    assert count(requests, "/broken", "HEAD") == 2
+    assert count(requests, "/not-found", "HEAD") == 2
+    assert count(requests, "/flaky", "HEAD") == 2
+    # /ok, /ok?a=1|b=2 (a distinct URL) and the end of /moved's redirect.
+    assert count(requests, "/ok", "HEAD") == 3
+    assert count(requests, "/forbidden", "HEAD") == 1
+
+
+def test_get_is_used_only_when_head_is_refused(checked: Checked) -> None:
+    requests = checked.requests
+    assert count(requests, "/head-refused", "HEAD") == 1
+    assert count(requests, "/head-refused", "GET") == 1
+    assert count(requests, "/forbidden", "GET") == 1  # 403 to HEAD: GET gets a second chance
+    assert count(requests, "/not-found", "GET") == 0
+    assert count(requests, "/ok", "GET") == 0
+
+
+def test_every_request_names_the_checker(checked: Checked) -> None:
+    assert {agent for _, _, agent in checked.requests} == {USER_AGENT}
+
+
+def test_each_url_is_checked_once_and_every_use_is_kept(
+    checked: Checked, server: LinkServer
+) -> None:
+    report, files = checked.report, checked.files
+    ok = by_url(report)[server.url("/ok")]
+    # /ok is alpha's first source and both files' actor link.
+    assert [(usage.path, usage.field) for usage in ok.used_in] == [
+        (files["alpha"], "actors[1].url"),
+        (files["alpha"], "sources[0].url"),
+        (files["beta"], "actors[1].url"),
+    ]
+    assert len(report.results) == len({result.url for result in report.results}) == 15
+
+
+def test_lines_point_at_the_url_in_the_file(
+    checked: Checked, server: LinkServer, refused_url: str
+) -> None:
+    report, files = checked.report, checked.files
+    results = by_url(report)
+    for name, url in [
+        ("alpha", server.url("/not-found")),
+        ("alpha", server.url("/loop-a")),
+        ("beta", server.url("/slow")),
+        ("beta", refused_url),
+    ]:
+        (usage,) = results[url].used_in
+        assert usage.path == files[name]
+        assert usage.line == line_of(files[name], url)
+
+
+def test_files_with_problems_are_skipped(checked: Checked) -> None:
+    report, files = checked.report, checked.files
+    assert report.skipped == [files["broken"]]
+    assert all(usage.path != files["broken"] for r in report.results for usage in r.used_in)
+
+
+def test_the_report_sorts_links_into_dead_and_unchecked(
+    checked: Checked, server: LinkServer, refused_url: str
+) -> None:
+    report = checked.report
+    assert {result.url for result in report.dead} == {
+        server.url(p) for p in ["/not-found", "/gone", "/broken", "/loop-a", "/slow"]
+    } | {refused_url}
+    assert {result.url for result in report.unchecked} == {
+        server.url(p) for p in ["/forbidden", "/login", "/rate-limited", "/teapot"]
+    }
+    assert report.exit_code == 1
+    assert report.summary() == (
+        "15 links in 2 case studies: 6 dead, 4 could not be checked, 5 fine"
+    )
+
+
+def test_the_markdown_report_has_a_row_per_use_with_file_and_line(
+    checked: Checked,
+    server: LinkServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report, files = checked.report, checked.files
+    monkeypatch.chdir(files["alpha"].parent.parent)
+    folder = files["alpha"].parent.name
+    markdown = report.format_markdown()
+    dead, unchecked = markdown.split("### Dead links")[1].split("### Could not check")
+    url = server.url("/not-found")
+    line = line_of(files["alpha"], url)
+    row = f"| {folder}/alpha.yaml:{line} | [`{url}`]({url}) | HTTP 404 Not Found |"
+    assert row in dead.splitlines()
+    assert "| Case study | URL | What happened |" in dead
+    assert server.url("/forbidden") in unchecked
+    assert server.url("/forbidden") not in dead
+    assert server.url("/flaky") not in markdown  # fine links are not listed
+    assert f"- `{folder}/broken.yaml`" in markdown.split("### Skipped files")[1]
+    for table_row in (line for line in markdown.splitlines() if line.startswith("| ")):
+        assert len(re.findall(r"(?<!\\)\|", table_row)) == 4, table_row  # three cells each
+    places = [row.split(" | ")[0][2:] for row in dead.splitlines() if row.startswith(f"| {folder}")]
+    assert places == sorted(
+        places, key=lambda place: (place.split(":")[0], int(place.split(":")[1]))
+    )
+    assert len(places) == 6
+
+
+def test_a_pipe_in_a_url_does_not_break_the_table(server: LinkServer, tmp_path: Path) -> None:
+    url = server.url("/not-found?a=1|b=2")
+    path = write_case_study(tmp_path, "pipes", [url], server.url("/ok"))
+    report = check_source_links([path], timeout=TIMEOUT, retry_delay=0)
+    (row,) = [line for line in report.format_markdown().splitlines() if "a=1" in line]
+    assert "[`" + url.replace("|", "\\|") + "`](" + url.replace("|", "%7C") + ")" in row
+    assert len(re.findall(r"(?<!\\)\|", row)) == 4
+
+
+def test_a_clean_report_says_so_and_exits_0(server: LinkServer, tmp_path: Path) -> None:
+    path = write_case_study(
+        tmp_path, "clean", [server.url("/ok"), server.url("/moved")], server.url("/forbidden")
+    )
+    report = check_source_links([path], timeout=TIMEOUT, retry_delay=0)
+    assert report.dead == []
+    assert [result.url for result in report.unchecked] == [server.url("/forbidden")]
+    assert report.exit_code == 0
+    markdown = report.format_markdown()
+    assert "### Dead links" not in markdown
+    assert "### Could not check" in markdown
+
+
+def test_no_links_at_all_is_a_clean_report(tmp_path: Path) -> None:
+    path = tmp_path / "bare.yaml"
+    path.write_text("slug: bare\ntitle: No links\n", encoding="utf-8")
+    report = check_source_links([path])
+    assert (report.results, report.skipped, report.exit_code) == ([], [], 0)
+    assert "Every link answered." in report.format_markdown()
+
+
+def test_main_writes_the_markdown_report_and_returns_1_on_dead_links(
+    server: LinkServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "case_studies"
+    folder.mkdir()
+    path = write_case_study(
+        folder, "gamma", [server.url("/ok"), server.url("/gone")], server.url("/ok")
+    )
+    output = tmp_path / "report.md"
+    code = main([str(folder), "--output", str(output), "--timeout", str(TIMEOUT)])
+    assert code == 1
+    written = output.read_text(encoding="utf-8")
+    assert "### Dead links" in written
+    assert server.url("/gone") in written
+    printed = capsys.readouterr().out
+    assert f"{path}:{line_of(path, server.url('/gone'))}: dead: {server.url('/gone')}" in printed
+    assert printed.rstrip().splitlines()[-1].startswith("2 links in 1 case study: 1 dead")
+
+
+def test_main_returns_0_when_no_link_is_dead(server: LinkServer, tmp_path: Path) -> None:
+    path = write_case_study(tmp_path, "delta", [server.url("/ok")], server.url("/ok"))
+    output = tmp_path / "report.md"
+    assert main([str(path), "--output", str(output)]) == 0
+    assert "Every link answered." in output.read_text(encoding="utf-8")
+
+
+def test_main_reads_case_studies_by_default(
+    server: LinkServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "case_studies").mkdir()
+    write_case_study(tmp_path / "case_studies", "epsilon", [server.url("/ok")], server.url("/ok"))
+    monkeypatch.chdir(tmp_path)
+    before = server.hits("/ok", "HEAD")
+    assert main([]) == 0
+    assert server.hits("/ok", "HEAD") == before + 1
+
+
+def test_main_reports_usage_errors_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(tmp_path / "missing")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    assert main([str(tmp_path)]) == 2  # a folder without case studies
+    assert "no .yaml files" in capsys.readouterr().err
+    assert main(["--timeout", "soon"]) == 2
+    assert "invalid float value" in capsys.readouterr().err
+    assert main(["--help"]) == 0
+    assert "--output FILE" in capsys.readouterr().out
