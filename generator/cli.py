@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__
+from generator import links as link_check
 from generator.build import BuildResult, build_site
 from generator.paths import ProjectPaths
 from generator.problems import BuildError, Problem
@@ -94,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--case-studies", type=Path, metavar="DIR",
                      help="folder of case-study YAML files (default: case_studies/)")
     new.set_defaults(handler=_new)
+
+    links = commands.add_parser("links", help=link_check.HELP, description=link_check.DESCRIPTION)
+    link_check.add_arguments(links)
+    links.set_defaults(handler=link_check.run)
     return parser
 
 

@@ -15,21 +15,22 @@ import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import markdown
 import nh3
 import pycountry
 import yaml
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from generator.charts import UNIT_NAMES, bar_chart, format_value
 from generator.export import export_csv, export_json
 from generator.maps import MapPoint, world_map
 from generator.model import CaseStudy, Metric, Pillar, load_pillars
+from generator.parallel import map_in_processes
 from generator.paths import PACKAGE_DIR, TEMPLATES_DIR, ProjectPaths
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ ASSETS_DIR = PACKAGE_DIR / "assets"
 SEARCH_FACETS = (("type", "Type"), ("pillar", "Pillar"), ("country", "Country"),
                  ("place", "Place"), ("year", "Year"), ("actor type", "Actor type"))
 SEARCH_TYPES = ("case study", "pillar", "news", "guide")
+# Places per pillar page: the shipped site fits on one page; 10,000 case studies make ~120.
+PILLAR_PAGE_SIZE = 50
 TYPE_GUIDE_MARKER = '\n<span hidden data-pagefind-filter="type:guide"></span>\n'
 # Python-Markdown's backslash-escapable characters (with `|` from the tables extension);
 # `<`, `>` and `&` are left to HTML escaping, which runs after.
@@ -83,6 +86,16 @@ class RenderReport:
 
 
 @dataclass(frozen=True)
+class PillarPageLink:
+    """One page of a pillar's list of places, for the pagination links."""
+
+    number: int
+    url: str  # from the site root
+    first_place: str
+    last_place: str
+
+
+@dataclass(frozen=True)
 class PillarEntry:
     """One case study's work under one pillar, for the pillar pages."""
 
@@ -101,15 +114,16 @@ def mdtext(text: object) -> Markup:
 
 
 @cache
-def _markdown_converter() -> markdown.Markdown:
-    return markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+def _markdown_converter() -> MarkdownIt:
+    # CommonMark as GitHub writes it, with raw HTML switched off: tags in a case study come out
+    # as text. markdown-it also refuses javascript: and data: links; nh3 below is the backstop.
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
+@lru_cache(maxsize=65536)  # initiatives appear on their case study and on pillar pages
 def markdown_html(text: str) -> Markup:
     """Render a contributor's Markdown field to sanitised HTML (no raw HTML survives)."""
-    converter = _markdown_converter()
-    converter.reset()
-    html = converter.convert(text)
+    html = _markdown_converter().render(text)
     # Story headings sit under the page's own h2 sections.
     html = _HEADING_TAG.sub(lambda match: f"<{match[1]}h{min(int(match[2]) + 2, 6)}", html)
     clean = nh3.clean(
@@ -186,10 +200,14 @@ class Renderer:
 
     def pages(self) -> dict[str, str]:
         """Return every generated page and fragment as {docs-tree path: text}."""
-        pages: dict[str, str] = {}
-        for case in self.case_studies:
-            path = f"case-studies/{case.slug}.md"
-            pages[path] = self._render("case_study.md.j2", path, case=case)
+        global _ACTIVE_RENDERER  # noqa: PLW0603 — read by forked workers, see _render_case_page
+        _ACTIVE_RENDERER = self
+        try:
+            texts = map_in_processes(_render_case_page, range(len(self.case_studies)))
+        finally:
+            _ACTIVE_RENDERER = None
+        pages = {f"case-studies/{case.slug}.md": text
+                 for case, text in zip(self.case_studies, texts, strict=True)}
         pages["case-studies/index.md"] = self._render(
             "case_studies_index.md.j2", "case-studies/index.md",
             map=self._map("case-studies/index.md"))
@@ -197,10 +215,7 @@ class Renderer:
         pages["pillars/index.md"] = self._render(
             "pillars_index.md.j2", "pillars/index.md", entries=entries)
         for pillar in self.pillars:
-            path = f"pillars/{pillar.slug}.md"
-            pages[path] = self._render(
-                "pillar.md.j2", path, pillar=pillar, entries=entries[pillar.slug],
-                news=self.latest_news(5, pillar.slug))
+            pages.update(self._pillar_pages(pillar, entries[pillar.slug]))
         pages["places/index.md"] = self._render(
             "places.md.j2", "places/index.md", countries=self._by_country(),
             map=self._map("places/index.md"))
@@ -236,6 +251,25 @@ class Renderer:
                     PillarEntry(case, work.summary, work.initiatives, metrics))
         return {pillar.slug: entries[pillar.slug] for pillar in self.pillars}
 
+    def _pillar_pages(self, pillar: Pillar, entries: list[PillarEntry]) -> dict[str, str]:
+        """Return a pillar's pages: PILLAR_PAGE_SIZE places each, so none grows without bound."""
+        chunks = [entries[start:start + PILLAR_PAGE_SIZE]
+                  for start in range(0, len(entries), PILLAR_PAGE_SIZE)] or [[]]
+        paths = [f"pillars/{pillar.slug}.md"] + [
+            f"pillars/{pillar.slug}/page-{number}.md" for number in range(2, len(chunks) + 1)]
+        pagination = [
+            PillarPageLink(number, page_url(path), chunk[0].case_study.place.name if chunk else "",
+                           chunk[-1].case_study.place.name if chunk else "")
+            for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), start=1)
+        ]
+        return {
+            path: self._render(
+                "pillar.md.j2", path, pillar=pillar, entries=chunk, total=len(entries),
+                page=number, pagination=pagination if len(chunks) > 1 else [],
+                news=self.latest_news(5, pillar.slug) if number == 1 else [])
+            for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), start=1)
+        }
+
     def _by_country(self) -> list[tuple[str, str, list[CaseStudy]]]:
         countries: dict[str, list[CaseStudy]] = defaultdict(list)
         for case in self.case_studies:
@@ -255,6 +289,18 @@ class Renderer:
         ]
         return world_map(points, f"{root}assets/world-land.svg",
                          f"Map of {len(points)} case studies; each dot links to one")
+
+
+_ACTIVE_RENDERER: Renderer | None = None
+
+
+def _render_case_page(index: int) -> str:
+    """Render one case-study page in a worker forked while a Renderer was active."""
+    renderer = _ACTIVE_RENDERER
+    if renderer is None:
+        raise RuntimeError("no active renderer: call Renderer.pages()")
+    case = renderer.case_studies[index]
+    return renderer._render("case_study.md.j2", f"case-studies/{case.slug}.md", case=case)
 
 
 def pillar_short_titles(case: CaseStudy, pillars: Iterable[Pillar]) -> list[str]:

@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic corpus generator and a runner that times each build phase."""

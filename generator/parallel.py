@@ -1,0 +1,39 @@
+"""Spread independent per-file work over the machine's cores, when there is enough of it."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Below this many items, starting worker processes costs more than it saves.
+MIN_ITEMS = 300
+
+
+def worker_count() -> int:
+    """Return how many processes to use: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item],
+                     *, min_items: int = MIN_ITEMS) -> list[Result]:
+    """Return [function(item) for item in items], computed by worker processes if worth it.
+
+    Workers are forked, so they see the module state the caller prepared (e.g. a renderer),
+    and the function itself must be a module-level function.
+    """
+    workers = worker_count()
+    if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(item) for item in items]
+    chunk = max(1, math.ceil(len(items) / (workers * 8)))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(function, items, chunksize=chunk))
