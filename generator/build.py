@@ -44,7 +44,7 @@ class BuildResult:
         return not self.problems and self.render is not None
 
 
-def _news_hooks(paths: ProjectPaths) -> tuple[dict[str, bytes], LatestNews]:
+def news_hooks(paths: ProjectPaths) -> tuple[dict[str, bytes], LatestNews]:
     """Return the news pages and a 'latest items' function, rendered from the archive only."""
     settings = SiteSettings.read(paths.mkdocs_config)
     pages = news_pages(paths.news, paths.feeds, site_url=settings.site_url)
@@ -68,7 +68,7 @@ def build_site(paths: ProjectPaths, *, progress: Progress | None = None,
         return result  # nothing is written when any case study is invalid
 
     clock = time.perf_counter()
-    news_pages, latest_news = _news_hooks(paths)
+    news_pages, latest_news = news_hooks(paths)
     result.render = render_site(validation.case_studies, paths, extra_pages=news_pages,
                                 latest_news=latest_news)
     result.timings["render"] = time.perf_counter() - clock
