@@ -55,7 +55,7 @@ def case_study(index: int, rng: random.Random) -> dict[str, object]:
     pillars = rng.sample(PILLAR_SLUGS, rng.randint(1, 5))
     return {
         "slug": slug,
-        "title": f"Synthetic place {index}: " + _sentence(rng, rng.randint(3, 8))[:-1],
+        "title": (f"Synthetic place {index}: " + _sentence(rng, rng.randint(3, 8))[:-1])[:110],
         "place": {"name": f"Place {index}", "region": f"Region {index % 97}", "country": country,
                   "coordinates": {"lat": round(lat + rng.uniform(-4, 4), 4),
                                   "lon": round(lon + rng.uniform(-6, 6), 4)}},

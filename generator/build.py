@@ -21,8 +21,16 @@ from pathlib import Path
 from generator.paths import ProjectPaths
 from generator.problems import BuildError, Problem
 from generator.news import latest_items, news_pages
-from generator.render import LatestNews, RenderReport, SiteSettings, render_site
-from generator.validate import collect_files, validate_files
+from generator.render import (
+    LatestNews,
+    PageCache,
+    RenderReport,
+    SiteSettings,
+    page_url,
+    render_site,
+)
+from generator.search import index_site
+from generator.validate import FileCache, collect_files, validate_files
 
 log = logging.getLogger(__name__)
 
@@ -52,15 +60,29 @@ def news_hooks(paths: ProjectPaths) -> tuple[dict[str, bytes], LatestNews]:
             lambda limit, pillar: list(latest_items(paths.news, limit, pillar)))
 
 
-def build_site(paths: ProjectPaths, *, progress: Progress | None = None,
-               index: bool = True) -> BuildResult:
-    """Validate, render, build and index the site into paths.site; raise BuildError on failure."""
+@dataclass
+class LiveState:
+    """What `cwb serve` keeps between rebuilds, so that an edit rebuilds only what it touched."""
+
+    checked: FileCache = field(default_factory=dict)
+    pages: PageCache = field(default_factory=dict)
+    built_once: bool = False
+
+
+def build_site(paths: ProjectPaths, *, progress: Progress | None = None, index: bool = True,
+               live: LiveState | None = None) -> BuildResult:
+    """Validate, render, build and index the site into paths.site; raise BuildError on failure.
+
+    With `live` (the preview server), unchanged files are neither re-validated nor re-rendered,
+    the builder rebuilds changed pages in place, and indexing is left to the caller.
+    """
     say = progress or log.info
     result = BuildResult()
     clock = time.perf_counter()
 
     say(f"Validating case studies in {_display(paths.case_studies)} …")
-    validation = validate_files(collect_files([paths.case_studies]))
+    validation = validate_files(collect_files([paths.case_studies]),
+                                cache=live.checked if live else None)
     result.timings["validate"] = time.perf_counter() - clock
     result.problems = validation.problems
     result.case_studies = len(validation.case_studies)
@@ -70,10 +92,17 @@ def build_site(paths: ProjectPaths, *, progress: Progress | None = None,
     clock = time.perf_counter()
     news_pages, latest_news = news_hooks(paths)
     result.render = render_site(validation.case_studies, paths, extra_pages=news_pages,
-                                latest_news=latest_news)
+                                latest_news=latest_news, page_cache=live.pages if live else None)
     result.timings["render"] = time.perf_counter() - clock
     say(f"Rendered {result.case_studies} case studies: {len(result.render.written)} files "
         f"written, {result.render.unchanged} unchanged, {len(result.render.removed)} removed")
+
+    if live is not None and live.built_once:
+        clock = time.perf_counter()
+        run_builder(paths, paths.site, dirty=True)
+        _remove_stale_output(paths, result.render)
+        result.timings["mkdocs"] = time.perf_counter() - clock
+        return result
 
     staging = paths.site.parent / f".site-building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -82,9 +111,7 @@ def build_site(paths: ProjectPaths, *, progress: Progress | None = None,
         say("Building the site with Material for MkDocs …")
         run_builder(paths, staging)
         result.timings["mkdocs"] = time.perf_counter() - clock
-        if index:
-            from generator.search import index_site
-
+        if index and live is None:
             clock = time.perf_counter()
             say("Indexing the site for search with Pagefind …")
             index_site(staging)
@@ -92,13 +119,30 @@ def build_site(paths: ProjectPaths, *, progress: Progress | None = None,
         swap_into_place(staging, paths.site)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if live is not None:
+        live.built_once = True
     return result
 
 
-def run_builder(paths: ProjectPaths, site_dir: Path) -> None:
-    """Run the static site builder on the generated docs tree into site_dir."""
+def _remove_stale_output(paths: ProjectPaths, render: RenderReport) -> None:
+    """Delete the built pages of generated Markdown that rendering removed (in-place builds)."""
+    for removed in render.removed:
+        try:
+            relative = removed.relative_to(paths.generated).as_posix()
+        except ValueError:
+            continue  # a fragment, not a page
+        if relative.endswith(".md"):
+            shutil.rmtree(paths.site / page_url(relative), ignore_errors=True)
+
+
+def run_builder(paths: ProjectPaths, site_dir: Path, *, dirty: bool = False) -> None:
+    """Run the static site builder on the generated docs tree into site_dir.
+
+    `dirty` rebuilds only pages whose Markdown is newer than their HTML: rendering rewrites
+    only what changed, so this is exactly the pages an edit touched.
+    """
     command = [sys.executable, "-m", "mkdocs", "build", "--config-file",
-               str(paths.mkdocs_config), "--site-dir", str(site_dir)]
+               str(paths.mkdocs_config), "--site-dir", str(site_dir), *(["--dirty"] if dirty else [])]
     # Material's end-of-life banner is known (see SPEC: keep the builder swappable).
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     completed = subprocess.run(command, cwd=paths.root, capture_output=True, text=True,
@@ -107,7 +151,7 @@ def run_builder(paths: ProjectPaths, site_dir: Path) -> None:
         raise BuildError(f"MkDocs failed (exit {completed.returncode}):\n"
                          f"{completed.stderr.strip() or completed.stdout.strip()}")
     for line in completed.stderr.splitlines():
-        if line.startswith(("WARNING", "ERROR")):
+        if line.startswith(("WARNING", "ERROR")) and "'dirty' build" not in line:
             log.warning("mkdocs: %s", line)
 
 

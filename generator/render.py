@@ -54,6 +54,8 @@ _ALLOWED_TAGS = {
 
 
 LatestNews = Callable[[int, "str | None"], list[Any]]
+# Rendered case-study pages by slug, with the inputs they were rendered from.
+PageCache = dict[str, tuple[object, str]]
 
 
 @dataclass(frozen=True)
@@ -178,12 +180,17 @@ class Renderer:
     """Render every generated page of the site from validated case studies."""
 
     def __init__(self, case_studies: Iterable[CaseStudy], settings: SiteSettings,
-                 *, latest_news: LatestNews | None = None) -> None:
+                 *, latest_news: LatestNews | None = None,
+                 page_cache: PageCache | None = None) -> None:
         self.case_studies = sorted(case_studies, key=lambda case: (case.title.lower(), case.slug))
         self.by_slug = {case.slug: case for case in self.case_studies}
         self.pillars = load_pillars()
         self.settings = settings
         self.latest_news = latest_news or (lambda limit, pillar: [])
+        self.page_cache: PageCache = {} if page_cache is None else page_cache
+        # An edited template makes every cached page stale.
+        self.template_stamp = tuple(sorted(
+            (path.name, path.stat().st_mtime_ns) for path in TEMPLATES_DIR.rglob("*.j2")))
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
             autoescape=True,
@@ -200,14 +207,7 @@ class Renderer:
 
     def pages(self) -> dict[str, str]:
         """Return every generated page and fragment as {docs-tree path: text}."""
-        global _ACTIVE_RENDERER  # noqa: PLW0603 — read by forked workers, see _render_case_page
-        _ACTIVE_RENDERER = self
-        try:
-            texts = map_in_processes(_render_case_page, range(len(self.case_studies)))
-        finally:
-            _ACTIVE_RENDERER = None
-        pages = {f"case-studies/{case.slug}.md": text
-                 for case, text in zip(self.case_studies, texts, strict=True)}
+        pages = self._case_pages()
         pages["case-studies/index.md"] = self._render(
             "case_studies_index.md.j2", "case-studies/index.md",
             map=self._map("case-studies/index.md"))
@@ -236,6 +236,32 @@ class Renderer:
             "latest-news.md": self._render(
                 "fragments/latest_news.md.j2", "index.md", news=self.latest_news(5, None)),
         }
+
+    def _case_pages(self) -> dict[str, str]:
+        """Render every case-study page, reusing the cached ones whose inputs did not change."""
+        keys = {case.slug: self._case_page_key(case) for case in self.case_studies}
+        stale = [index for index, case in enumerate(self.case_studies)
+                 if self.page_cache.get(case.slug, (None, ""))[0] != keys[case.slug]]
+        global _ACTIVE_RENDERER  # noqa: PLW0603 — read by forked workers, see _render_case_page
+        _ACTIVE_RENDERER = self
+        try:
+            texts = map_in_processes(_render_case_page, stale)
+        finally:
+            _ACTIVE_RENDERER = None
+        for index, text in zip(stale, texts, strict=True):
+            slug = self.case_studies[index].slug
+            self.page_cache[slug] = (keys[slug], text)
+        for slug in set(self.page_cache) - set(keys):
+            del self.page_cache[slug]
+        return {f"case-studies/{case.slug}.md": self.page_cache[case.slug][1]
+                for case in self.case_studies}
+
+    def _case_page_key(self, case: CaseStudy) -> object:
+        """Return everything a case-study page is made from: itself and its related cases."""
+        related = tuple(
+            (slug, other.title, other.place.name, other.place.country)
+            for slug in case.related if (other := self.by_slug.get(slug)) is not None)
+        return (case, related, self.settings, self.template_stamp)
 
     def _render(self, template: str, doc_path: str, **context: Any) -> str:
         root = root_prefix(doc_path)
@@ -363,11 +389,11 @@ def sync_tree(root: Path, files: dict[str, bytes], report: RenderReport) -> None
 def render_site(
     case_studies: list[CaseStudy], paths: ProjectPaths,
     *, extra_pages: dict[str, bytes] | None = None,
-    latest_news: LatestNews | None = None,
+    latest_news: LatestNews | None = None, page_cache: PageCache | None = None,
 ) -> RenderReport:
     """Write the generated docs tree and the home page's fragments; return what changed."""
     renderer = Renderer(case_studies, SiteSettings.read(paths.mkdocs_config),
-                        latest_news=latest_news)
+                        latest_news=latest_news, page_cache=page_cache)
     files = _content_files(paths.content)
     files.update(_asset_files())
     files.update({path: text.encode("utf-8") for path, text in renderer.pages().items()})

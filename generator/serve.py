@@ -19,9 +19,10 @@ import watchfiles
 
 logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its per-change INFO lines are noise here
 
-from generator.build import BuildResult, build_site
+from generator.build import BuildResult, LiveState, build_site
 from generator.paths import PACKAGE_DIR, ProjectPaths
 from generator.problems import BuildError
+from generator.search import index_site
 
 log = logging.getLogger(__name__)
 
@@ -119,26 +120,59 @@ def watched_paths(paths: ProjectPaths) -> list[Path]:
     return [path for path in candidates if path.exists()]
 
 
+class BackgroundIndexer:
+    """Re-index the site with Pagefind after a rebuild, without holding up the reload."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self._wanted = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def request(self) -> None:
+        """Ask for a fresh index; requests made while one runs fold into the next run."""
+        self._wanted.set()
+
+    def _loop(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            try:
+                index_site(self.site)
+                log.debug("search index updated")
+            except BuildError as error:
+                log.warning("search index not updated: %s", error)
+
+
 def serve(paths: ProjectPaths, *, host: str = "127.0.0.1", port: int = 8000,
           report: Callable[[BuildResult | BuildError], None],
-          stop: threading.Event | None = None) -> None:
+          stop: threading.Event | None = None,
+          on_ready: Callable[[str], None] | None = None) -> None:
     """Build, then serve and rebuild on every change until interrupted (or `stop` is set)."""
     signal = ReloadSignal()
-    report(_try_build(paths))
+    live = LiveState()
+    indexer = BackgroundIndexer(paths.site)
+    first = _try_build(paths, live)
+    report(first)
+    if isinstance(first, BuildResult) and first.ok:
+        indexer.request()
     server = make_server(paths.site, host, port, signal)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    log.info("Serving the site at http://%s:%d/ — edit a case study or page to rebuild; "
-             "Ctrl+C stops.", host, server.server_address[1])
+    url = f"http://{host}:{server.server_address[1]}/"
+    log.info("Serving the site at %s — edit a case study or page to rebuild; Ctrl+C stops.", url)
+    if on_ready is not None:
+        on_ready(url)
     try:
         for changes in watchfiles.watch(*watched_paths(paths), stop_event=stop,
                                         debounce=200, step=50):
             names = sorted({Path(name).name for _, name in changes})
             log.info("Changed: %s — rebuilding …", ", ".join(names[:5]))
-            outcome = _try_build(paths)
+            outcome = _try_build(paths, live)
             report(outcome)
             if isinstance(outcome, BuildResult) and outcome.ok:
                 signal.bump()
+                indexer.request()
     except KeyboardInterrupt:
         log.info("Stopped.")
     finally:
@@ -146,8 +180,8 @@ def serve(paths: ProjectPaths, *, host: str = "127.0.0.1", port: int = 8000,
         server.server_close()
 
 
-def _try_build(paths: ProjectPaths) -> BuildResult | BuildError:
+def _try_build(paths: ProjectPaths, live: LiveState) -> BuildResult | BuildError:
     try:
-        return build_site(paths, progress=log.debug)
+        return build_site(paths, progress=log.debug, live=live)
     except BuildError as error:
         return error

@@ -95,6 +95,22 @@ class _Checked:
     problems: list[Problem]
 
 
+def _check_with_cache(files: list[Path], cache: FileCache) -> list[_Checked]:
+    keys = {}
+    for path in files:
+        try:
+            stat = path.stat()
+            keys[path] = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            keys[path] = (0, -1)
+    stale = [path for path in files if path not in cache or cache[path][0] != keys[path]]
+    for path, result in zip(stale, map_in_processes(_check_file, stale), strict=True):
+        cache[path] = (keys[path], result)
+    for path in set(cache) - set(files):
+        del cache[path]  # deleted files
+    return [cache[path][1] for path in files]
+
+
 def _check_file(path: Path) -> _Checked:
     """Load one file and run every check that needs only that file."""
     document = load_document(path)
@@ -109,9 +125,19 @@ def _check_file(path: Path) -> _Checked:
     return _Checked(document, problems)
 
 
-def validate_files(files: list[Path]) -> ValidationResult:
-    """Load and check every file (on every core for large sets); return case studies and problems."""
-    checked = map_in_processes(_check_file, files)
+FileCache = dict[Path, tuple[tuple[int, int], _Checked]]
+
+
+def validate_files(files: list[Path], *, cache: FileCache | None = None) -> ValidationResult:
+    """Load and check every file (on every core for large sets); return case studies and problems.
+
+    With a cache (the preview server's), a file whose size and modification time are unchanged
+    is not read again; the checks that span files always run.
+    """
+    if cache is None:
+        checked = map_in_processes(_check_file, files)
+    else:
+        checked = _check_with_cache(files, cache)
     documents = [item.document for item in checked]
     problems = [problem for item in checked for problem in item.problems]
     problems.extend(_cross_file_problems(documents))

@@ -1,0 +1,85 @@
+"""`cwb serve` as an author uses it: edit a case study, and the open page reloads by itself."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildResult
+from generator.paths import ProjectPaths
+from generator.problems import BuildError
+from generator.serve import RELOAD_PATH, serve
+from tests.browser import PageWatch, chromium
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "tests" / "fixtures" / "valid" / "riverton.yaml"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path, list[BuildResult | BuildError]]]:
+    folder = tmp_path / "case_studies"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "riverton.yaml")
+    paths = ProjectPaths.at(ROOT, case_studies=folder, site=tmp_path / "site")
+    stop = threading.Event()
+    ready: list[str] = []
+    outcomes: list[BuildResult | BuildError] = []
+    thread = threading.Thread(target=serve, kwargs={
+        "paths": paths, "port": 0, "report": outcomes.append, "stop": stop,
+        "on_ready": ready.append}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not ready and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ready, "the server did not start"
+    yield ready[0], folder / "riverton.yaml", outcomes
+    stop.set()
+    thread.join(timeout=10)
+
+
+def _wait_for(condition, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_pages_carry_the_reload_script_only_when_served(served) -> None:  # type: ignore[no-untyped-def]
+    url, _, outcomes = served
+    html = urllib.request.urlopen(f"{url}case-studies/riverton/").read().decode()
+    assert RELOAD_PATH in html
+    assert isinstance(outcomes[0], BuildResult) and outcomes[0].ok
+
+
+@pytest.mark.browser
+def test_an_edit_reloads_the_open_page(served) -> None:  # type: ignore[no-untyped-def]
+    url, case_file, outcomes = served
+    with chromium() as browser:
+        page = browser.new_page()
+        watch = PageWatch(url.rstrip("/")).attach(page)
+        page.goto(f"{url}case-studies/riverton/")
+        assert "Riverton anchors buy local" in page.locator("h1").inner_text()
+
+        started = time.monotonic()
+        case_file.write_text(case_file.read_text().replace(
+            "title: Riverton anchors buy local (fictional)", "title: Riverton buys even more"))
+        assert _wait_for(lambda: "even more" in page.locator("h1").inner_text())
+        print(f"edit to reloaded page: {time.monotonic() - started:.1f} s")
+
+        # A broken edit is reported; the last good page stays up and does not reload.
+        builds = len(outcomes)
+        case_file.write_text(case_file.read_text().replace("title:", "titel:", 1))
+        assert _wait_for(lambda: len(outcomes) > builds)
+        problems = outcomes[-1]
+        assert isinstance(problems, BuildResult) and not problems.ok
+        assert problems.problems[0].message == "unknown field 'titel'"
+        assert "even more" in page.locator("h1").inner_text()
+        assert [error for error in watch.console_errors if "__cwb_reload" not in error] == []
