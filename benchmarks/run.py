@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import http.server
 import platform
 import resource
@@ -25,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import corpus as corpus_module
 from benchmarks.corpus import write_corpus
 from generator.build import news_hooks, run_builder
 from generator.load import load_document
@@ -73,8 +75,11 @@ def _project(size: int) -> ProjectPaths:
     """Lay out a throwaway project: the real configuration and pages, a synthetic corpus."""
     root = WORK / f"project-{size}"
     corpus = root / "case_studies"
-    if not corpus.is_dir() or len(list(corpus.glob("*.yaml"))) != size:
+    stamp = root / "corpus.stamp"  # the generator's source: a changed generator rewrites the corpus
+    expected = hashlib.sha256(Path(corpus_module.__file__).read_bytes()).hexdigest()
+    if not stamp.is_file() or stamp.read_text() != expected or not corpus.is_dir():
         write_corpus(size, corpus)
+        stamp.write_text(expected)
     for name in ("mkdocs.yml", "feeds.yaml"):
         shutil.copy(ROOT / name, root / name)
     for folder in ("content", "news"):

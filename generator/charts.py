@@ -68,8 +68,10 @@ def bar_chart(metric: Metric, chart_id: str) -> Markup:
     bars = _bars(metric)
     described = "; ".join(f"{bar.year_label}: {bar.value_label}" for bar in bars)
     parts = [
+        # The figures are indexed once, through the caption; the drawing's numbers are noise.
         f'<svg class="cwb-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMinYMin meet">',
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMinYMin meet" '
+        "data-pagefind-ignore>",
         f'<title id="{chart_id}-title">{escape(metric.label)}</title>',
         f'<desc id="{chart_id}-desc">{escape(described)}</desc>',
         f'<line class="cwb-chart-axis" x1="{MARGIN_LEFT}" x2="{WIDTH - MARGIN_RIGHT}" '

@@ -25,6 +25,9 @@ MAX_BYTES = 512 * 1024
 # The schema nests five levels deep; 32 is generous and stops stack-hungry inputs early.
 MAX_DEPTH = 32
 
+# Words that later stages ask about (`cwb new` writes TODO placeholders).
+MARKER_WORDS = ("TODO",)
+
 JsonPath = tuple[str | int, ...]
 Mark = tuple[int, int]
 
@@ -44,6 +47,12 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
     value_marks: dict[JsonPath, Mark] = field(default_factory=dict)
     key_marks: dict[JsonPath, Mark] = field(default_factory=dict)
+
+    words: frozenset[str] = frozenset()  # marker words found in the raw text, see mentions()
+
+    def mentions(self, word: str) -> bool:
+        """Return whether the file's text contains a marker word (cheaper than walking the data)."""
+        return word in self.words
 
     @property
     def ok(self) -> bool:
@@ -109,7 +118,7 @@ def parse_document(raw: bytes, path: Path) -> Document:
     ):
         return _failed(path, 1, 1, "the file is empty",
                        "start from a template: run `cwb new SLUG`, or copy an existing case study")
-    document = Document(path)
+    document = Document(path, words=frozenset(word for word in MARKER_WORDS if word in text))
     try:
         _build(document, _events(text))
     except _Refused as refused:
@@ -162,54 +171,66 @@ class _Frame:
         self.key_mark: Mark = (1, 1)
 
 
+_NODE_STARTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_NODE_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_IGNORED = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+
+
 def _build(document: Document, events: Iterator[yaml.Event]) -> None:
-    """Build plain data from parser events, recording marks; raise _Refused on hostile input."""
+    """Build plain data from parser events, recording marks; raise _Refused on hostile input.
+
+    This loop runs once per event of every file, so it dispatches on the event's exact class.
+    """
     stack: list[_Frame] = []
     documents = 0
+    marks = document.value_marks
     for event in events:
-        if isinstance(event, yaml.DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                raise _Refused(event.start_mark, "the file holds more than one YAML document",
-                               "remove the `---` line: one case study per file")
-            continue
-        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
-            continue
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(event.start_mark, "YAML anchors (&name) and aliases (*name) are not allowed",
-                           "write the value out in full where it is needed")
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+        kind = event.__class__
+        if kind in _NODE_ENDS:
             frame = stack.pop()
             if not stack:
                 document.data = frame.container
             continue
-        tag = getattr(event, "tag", None)
-        if tag is not None:
-            written = tag.replace("tag:yaml.org,2002:", "!!")
+        if kind not in _NODE_STARTS:
+            if kind is yaml.AliasEvent:
+                raise _Refused(event.start_mark, _ANCHOR_MESSAGE, _ANCHOR_HINT)
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Refused(event.start_mark, "the file holds more than one YAML document",
+                                   "remove the `---` line: one case study per file")
+            continue
+        if event.anchor is not None:
+            raise _Refused(event.start_mark, _ANCHOR_MESSAGE, _ANCHOR_HINT)
+        if event.tag is not None:
+            written = event.tag.replace("tag:yaml.org,2002:", "!!")
             raise _Refused(event.start_mark, f"YAML tags such as `{written}` are not allowed",
                            "remove the tag and write a plain value")
-        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        start = event.start_mark
+        mark = (start.line + 1, start.column + 1)
         parent = stack[-1] if stack else None
-        if parent is not None and isinstance(parent.container, dict) and parent.key is None:
+        if parent is not None and parent.key is None and parent.container.__class__ is dict:
             _take_key(document, parent, event, mark)
             continue
         path = _child_path(parent)
-        if isinstance(event, yaml.ScalarEvent):
+        marks[path] = mark
+        if kind is yaml.ScalarEvent:
             value: Any = _scalar(event)
-        elif isinstance(event, yaml.MappingStartEvent):
-            value = {}
         else:
-            value = []
-        document.value_marks[path] = mark
+            value = {} if kind is yaml.MappingStartEvent else []
+            if len(stack) >= MAX_DEPTH:
+                raise _Refused(start, f"the data is nested more than {MAX_DEPTH} levels deep",
+                               "a case study needs at most six levels: check the indentation")
         if parent is None:
             document.data = value
         else:
             _attach(parent, value)
-        if isinstance(value, (dict, list)):
-            if len(stack) >= MAX_DEPTH:
-                raise _Refused(event.start_mark, f"the data is nested more than {MAX_DEPTH} levels deep",
-                               "a case study needs at most six levels: check the indentation")
+        if kind is not yaml.ScalarEvent:
             stack.append(_Frame(value, path))
+
+
+_ANCHOR_MESSAGE = "YAML anchors (&name) and aliases (*name) are not allowed"
+_ANCHOR_HINT = "write the value out in full where it is needed"
 
 
 def _take_key(document: Document, frame: _Frame, event: yaml.Event, mark: Mark) -> None:

@@ -30,7 +30,7 @@ from generator.charts import UNIT_NAMES, bar_chart, format_value
 from generator.export import export_csv, export_json
 from generator.maps import MapPoint, world_map
 from generator.model import CaseStudy, Metric, Pillar, load_pillars
-from generator.parallel import map_in_processes
+from generator.parallel import map_in_processes, paused_gc
 from generator.paths import PACKAGE_DIR, TEMPLATES_DIR, ProjectPaths
 
 log = logging.getLogger(__name__)
@@ -396,7 +396,9 @@ def render_site(
                         latest_news=latest_news, page_cache=page_cache)
     files = _content_files(paths.content)
     files.update(_asset_files())
-    files.update({path: text.encode("utf-8") for path, text in renderer.pages().items()})
+    with paused_gc():
+        pages = renderer.pages()
+    files.update({path: text.encode("utf-8") for path, text in pages.items()})
     files["data/case-studies.json"] = export_json(renderer.case_studies).encode("utf-8")
     files["data/case-studies.csv"] = export_csv(renderer.case_studies).encode("utf-8")
     files.update(extra_pages or {})

@@ -22,7 +22,7 @@ import pycountry
 
 from generator.load import Document, JsonPath, load_document
 from generator.model import PILLAR_SLUGS, CaseStudy, case_study_from_data
-from generator.parallel import map_in_processes
+from generator.parallel import map_in_processes, paused_gc
 from generator.paths import CASE_STUDY_SCHEMA
 from generator.problems import Problem
 from generator.scaffold import PLACEHOLDER
@@ -116,7 +116,8 @@ def _check_file(path: Path) -> _Checked:
     document = load_document(path)
     problems = list(document.problems)
     if document.ok:
-        problems.extend(schema_problems(document, case_study_schema()))
+        problems.extend(schema_problems(document, case_study_schema(),
+                                        placeholders=document.mentions(PLACEHOLDER)))
         problems.extend(_semantic_problems(document, dt.date.today()))
     # Only the marks the cross-file checks point at travel back from a worker process.
     document.value_marks = {path: mark for path, mark in document.value_marks.items()
@@ -134,6 +135,11 @@ def validate_files(files: list[Path], *, cache: FileCache | None = None) -> Vali
     With a cache (the preview server's), a file whose size and modification time are unchanged
     is not read again; the checks that span files always run.
     """
+    with paused_gc():
+        return _validate(files, cache)
+
+
+def _validate(files: list[Path], cache: FileCache | None) -> ValidationResult:
     if cache is None:
         checked = map_in_processes(_check_file, files)
     else:
@@ -150,23 +156,24 @@ def validate_files(files: list[Path], *, cache: FileCache | None = None) -> Vali
     return ValidationResult(case_studies, sorted(problems), len(files))
 
 
-def schema_problems(document: Document, schema: dict[str, Any]) -> list[Problem]:
+def schema_problems(document: Document, schema: dict[str, Any], *,
+                    placeholders: bool = True) -> list[Problem]:
     """Validate a document against a JSON Schema; map each error to its line and column.
 
     A `TODO: …` placeholder left by `cwb new` is reported as such, with the field's
     description as the hint, instead of as a wrong type or form.
     """
     validator = _validator(schema)
-    placeholders = dict(_placeholders(document.data, ()))
-    if not placeholders and _fast_validator(schema).is_valid(document.data):
+    found = dict(_placeholders(document.data, ())) if placeholders else {}
+    if not found and _fast_validator(schema).is_valid(document.data):
         return []  # the common case, fifty times faster; details only when something is wrong
     problems = [
         document.problem(path, f"{_field_name(path)} is still a placeholder: {_clip(text, 60)}",
                          _description_at(schema, path))
-        for path, text in placeholders.items()
+        for path, text in found.items()
     ]
     for error in validator.iter_errors(document.data):
-        if tuple(error.absolute_path) not in placeholders:
+        if tuple(error.absolute_path) not in found:
             problems.extend(_explain(document, error))
     return problems
 
