@@ -18,20 +18,86 @@ import yaml
 from generator.model import PILLAR_SLUGS
 
 COUNTRIES = {
-    "GB": (54.0, -2.5), "US": (39.8, -98.6), "ES": (40.4, -3.7), "IT": (42.8, 12.5),
-    "DE": (51.2, 10.4), "FR": (46.6, 2.2), "NL": (52.1, 5.3), "IE": (53.4, -8.2),
-    "CA": (56.1, -106.3), "AU": (-25.3, 133.8), "BR": (-14.2, -51.9), "ZA": (-30.6, 22.9),
-    "IN": (20.6, 78.9), "JP": (36.2, 138.3), "SE": (60.1, 18.6), "PT": (39.4, -8.2),
+    "GB": (54.0, -2.5),
+    "US": (39.8, -98.6),
+    "ES": (40.4, -3.7),
+    "IT": (42.8, 12.5),
+    "DE": (51.2, 10.4),
+    "FR": (46.6, 2.2),
+    "NL": (52.1, 5.3),
+    "IE": (53.4, -8.2),
+    "CA": (56.1, -106.3),
+    "AU": (-25.3, 133.8),
+    "BR": (-14.2, -51.9),
+    "ZA": (-30.6, 22.9),
+    "IN": (20.6, 78.9),
+    "JP": (36.2, 138.3),
+    "SE": (60.1, 18.6),
+    "PT": (39.4, -8.2),
 }
-WORDS = (
-    "anchor institutions council hospital university spend local supply chain procurement "
-    "co-operative worker ownership living wage community land trust credit union pension fund "
-    "investment social enterprise commons regeneration jobs training apprenticeships housing "
-    "energy municipal bank democratic economy wealth recirculate neighbourhood partnership "
-    "strategy review analysis contracts suppliers small businesses social value"
-).split()
-ACTOR_TYPES = ("local-government", "health", "education", "cooperative", "foundation",
-               "business", "nonprofit", "financial", "housing", "community-group")
+WORDS = [
+    "anchor",
+    "institutions",
+    "council",
+    "hospital",
+    "university",
+    "spend",
+    "local",
+    "supply",
+    "chain",
+    "procurement",
+    "co-operative",
+    "worker",
+    "ownership",
+    "living",
+    "wage",
+    "community",
+    "land",
+    "trust",
+    "credit",
+    "union",
+    "pension",
+    "fund",
+    "investment",
+    "social",
+    "enterprise",
+    "commons",
+    "regeneration",
+    "jobs",
+    "training",
+    "apprenticeships",
+    "housing",
+    "energy",
+    "municipal",
+    "bank",
+    "democratic",
+    "economy",
+    "wealth",
+    "recirculate",
+    "neighbourhood",
+    "partnership",
+    "strategy",
+    "review",
+    "analysis",
+    "contracts",
+    "suppliers",
+    "small",
+    "businesses",
+    "social",
+    "value",
+]
+ACTOR_TYPES = (
+    "local-government",
+    "health",
+    "education",
+    "cooperative",
+    "foundation",
+    "business",
+    "nonprofit",
+    "financial",
+    "housing",
+    "community-group",
+)
 ROLES = ("lead", "anchor-institution", "partner", "funder", "enterprise", "adviser")
 UNITS = ("GBP-million", "EUR-million", "USD-million", "percent", "jobs", "people", "count")
 
@@ -56,9 +122,15 @@ def case_study(index: int, rng: random.Random) -> dict[str, object]:
     return {
         "slug": slug,
         "title": (f"Synthetic place {index}: " + _sentence(rng, rng.randint(3, 8))[:-1])[:110],
-        "place": {"name": f"Place {index}", "region": f"Region {index % 97}", "country": country,
-                  "coordinates": {"lat": round(lat + rng.uniform(-4, 4), 4),
-                                  "lon": round(lon + rng.uniform(-6, 6), 4)}},
+        "place": {
+            "name": f"Place {index}",
+            "region": f"Region {index % 97}",
+            "country": country,
+            "coordinates": {
+                "lat": round(lat + rng.uniform(-4, 4), 4),
+                "lon": round(lon + rng.uniform(-6, 6), 4),
+            },
+        },
         "scale": rng.choice(("town", "city", "city-region", "region")),
         "period": {"start": start},
         "status": "ongoing",
@@ -69,32 +141,51 @@ def case_study(index: int, rng: random.Random) -> dict[str, object]:
             slug_: {
                 "summary": _sentence(rng, rng.randint(8, 25)),
                 "initiatives": [
-                    {"title": _sentence(rng, 4)[:-1], "year": rng.randint(start, 2025),
-                     "description": _paragraph(rng),
-                     "sources": rng.sample(source_ids, rng.randint(1, len(source_ids)))}
+                    {
+                        "title": _sentence(rng, 4)[:-1],
+                        "year": rng.randint(start, 2025),
+                        "description": _paragraph(rng),
+                        "sources": rng.sample(source_ids, rng.randint(1, len(source_ids))),
+                    }
                     for _ in range(rng.randint(1, 4))
                 ],
             }
             for slug_ in pillars
         },
         "actors": [
-            {"name": f"Organisation {index}-{n}", "type": rng.choice(ACTOR_TYPES),
-             "role": rng.choice(ROLES), "note": _sentence(rng, rng.randint(5, 15))}
+            {
+                "name": f"Organisation {index}-{n}",
+                "type": rng.choice(ACTOR_TYPES),
+                "role": rng.choice(ROLES),
+                "note": _sentence(rng, rng.randint(5, 15)),
+            }
             for n in range(rng.randint(1, 8))
         ],
         "metrics": [
-            {"label": _sentence(rng, rng.randint(3, 8))[:-1], "unit": rng.choice(UNITS),
-             "pillar": rng.choice(pillars), "source": rng.choice(source_ids),
-             "values": [{"year": year, "value": round(rng.uniform(1, 500), 1)}
-                        for year in sorted(rng.sample(range(start, 2026),
-                                                      min(rng.randint(1, 8), 2026 - start)))]}
+            {
+                "label": _sentence(rng, rng.randint(3, 8))[:-1],
+                "unit": rng.choice(UNITS),
+                "pillar": rng.choice(pillars),
+                "source": rng.choice(source_ids),
+                "values": [
+                    {"year": year, "value": round(rng.uniform(1, 500), 1)}
+                    for year in sorted(
+                        rng.sample(range(start, 2026), min(rng.randint(1, 8), 2026 - start))
+                    )
+                ],
+            }
             for _ in range(rng.randint(0, 5))
         ],
         "lessons": [_sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(1, 5))],
         "related": [f"place-{rng.randrange(max(index, 1)):05d}"] if index else [],
         "sources": [
-            {"id": source_id, "title": _sentence(rng, 6)[:-1], "publisher": "Synthetic Press",
-             "url": f"https://example.org/{slug}/{source_id}", "date": str(rng.randint(2000, 2025))}
+            {
+                "id": source_id,
+                "title": _sentence(rng, 6)[:-1],
+                "publisher": "Synthetic Press",
+                "url": f"https://example.org/{slug}/{source_id}",
+                "date": str(rng.randint(2000, 2025)),
+            }
             for source_id in source_ids
         ],
         "tags": rng.sample(["anchors", "procurement", "co-operatives", "land", "finance"], 2),

@@ -32,8 +32,10 @@ def feed_document(number: int, items: int) -> bytes:
         f"&lt;a href='/more/{n}'&gt;relative link&lt;/a&gt;.&lt;/p&gt;</description></item>"
         for n in range(items)
     )
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {number}</title>'
-            f"<link>https://feed{number}.example.org/</link>{entries}</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {number}</title>'
+        f"<link>https://feed{number}.example.org/</link>{entries}</channel></rss>"
+    ).encode()
 
 
 class SlowServer(ThreadingHTTPServer):
@@ -82,17 +84,24 @@ def main() -> int:
     port = server.server_address[1]
     with tempfile.TemporaryDirectory() as folder:
         feeds = Path(folder) / "feeds.yaml"
-        feeds.write_text("feeds:\n" + "".join(
-            f"  - name: Benchmark feed {n}\n    url: http://127.0.0.1:{port}/feed/{n}\n"
-            f"    homepage: https://feed{n}.example.org/\n    verified: true\n"
-            for n in range(args.feeds)), "utf-8")
+        feeds.write_text(
+            "feeds:\n"
+            + "".join(
+                f"  - name: Benchmark feed {n}\n    url: http://127.0.0.1:{port}/feed/{n}\n"
+                f"    homepage: https://feed{n}.example.org/\n    verified: true\n"
+                for n in range(args.feeds)
+            ),
+            "utf-8",
+        )
         started = time.perf_counter()
         report = run_news(feeds, Path(folder) / "news")
         wall = time.perf_counter() - started
     server.shutdown()
     print(report.summary())
-    print(f"cwb news over {args.feeds} feeds at {args.latency * 1000:.0f} ms each: "
-          f"{wall:.2f} s wall (goal < {GOAL_SECONDS:.0f} s)")
+    print(
+        f"cwb news over {args.feeds} feeds at {args.latency * 1000:.0f} ms each: "
+        f"{wall:.2f} s wall (goal < {GOAL_SECONDS:.0f} s)"
+    )
     return 0 if wall < GOAL_SECONDS and not report.failed else 1
 
 

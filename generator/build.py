@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.news import latest_items, news_pages
 from generator.paths import ProjectPaths
 from generator.problems import BuildError, Problem
-from generator.news import latest_items, news_pages
 from generator.render import (
     LatestNews,
     PageCache,
@@ -56,8 +56,10 @@ def news_hooks(paths: ProjectPaths) -> tuple[dict[str, bytes], LatestNews]:
     """Return the news pages and a 'latest items' function, rendered from the archive only."""
     settings = SiteSettings.read(paths.mkdocs_config)
     pages = news_pages(paths.news, paths.feeds, site_url=settings.site_url)
-    return ({path: text.encode("utf-8") for path, text in pages.items()},
-            lambda limit, pillar: list(latest_items(paths.news, limit, pillar)))
+    return (
+        {path: text.encode("utf-8") for path, text in pages.items()},
+        lambda limit, pillar: list(latest_items(paths.news, limit, pillar)),
+    )
 
 
 @dataclass
@@ -69,8 +71,13 @@ class LiveState:
     built_once: bool = False
 
 
-def build_site(paths: ProjectPaths, *, progress: Progress | None = None, index: bool = True,
-               live: LiveState | None = None) -> BuildResult:
+def build_site(
+    paths: ProjectPaths,
+    *,
+    progress: Progress | None = None,
+    index: bool = True,
+    live: LiveState | None = None,
+) -> BuildResult:
     """Validate, render, build and index the site into paths.site; raise BuildError on failure.
 
     With `live` (the preview server), unchanged files are neither re-validated nor re-rendered,
@@ -81,8 +88,9 @@ def build_site(paths: ProjectPaths, *, progress: Progress | None = None, index: 
     clock = time.perf_counter()
 
     say(f"Validating case studies in {_display(paths.case_studies)} …")
-    validation = validate_files(collect_files([paths.case_studies]),
-                                cache=live.checked if live else None)
+    validation = validate_files(
+        collect_files([paths.case_studies]), cache=live.checked if live else None
+    )
     result.timings["validate"] = time.perf_counter() - clock
     result.problems = validation.problems
     result.case_studies = len(validation.case_studies)
@@ -91,11 +99,18 @@ def build_site(paths: ProjectPaths, *, progress: Progress | None = None, index: 
 
     clock = time.perf_counter()
     news_pages, latest_news = news_hooks(paths)
-    result.render = render_site(validation.case_studies, paths, extra_pages=news_pages,
-                                latest_news=latest_news, page_cache=live.pages if live else None)
+    result.render = render_site(
+        validation.case_studies,
+        paths,
+        extra_pages=news_pages,
+        latest_news=latest_news,
+        page_cache=live.pages if live else None,
+    )
     result.timings["render"] = time.perf_counter() - clock
-    say(f"Rendered {result.case_studies} case studies: {len(result.render.written)} files "
-        f"written, {result.render.unchanged} unchanged, {len(result.render.removed)} removed")
+    say(
+        f"Rendered {result.case_studies} case studies: {len(result.render.written)} files "
+        f"written, {result.render.unchanged} unchanged, {len(result.render.removed)} removed"
+    )
 
     if live is not None and live.built_once:
         clock = time.perf_counter()
@@ -141,15 +156,27 @@ def run_builder(paths: ProjectPaths, site_dir: Path, *, dirty: bool = False) -> 
     `dirty` rebuilds only pages whose Markdown is newer than their HTML: rendering rewrites
     only what changed, so this is exactly the pages an edit touched.
     """
-    command = [sys.executable, "-m", "mkdocs", "build", "--config-file",
-               str(paths.mkdocs_config), "--site-dir", str(site_dir), *(["--dirty"] if dirty else [])]
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--config-file",
+        str(paths.mkdocs_config),
+        "--site-dir",
+        str(site_dir),
+        *(["--dirty"] if dirty else []),
+    ]
     # Material's end-of-life banner is known (see SPEC: keep the builder swappable).
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    completed = subprocess.run(command, cwd=paths.root, capture_output=True, text=True,
-                               check=False, env=env)
+    completed = subprocess.run(
+        command, cwd=paths.root, capture_output=True, text=True, check=False, env=env
+    )
     if completed.returncode != 0:
-        raise BuildError(f"MkDocs failed (exit {completed.returncode}):\n"
-                         f"{completed.stderr.strip() or completed.stdout.strip()}")
+        raise BuildError(
+            f"MkDocs failed (exit {completed.returncode}):\n"
+            f"{completed.stderr.strip() or completed.stdout.strip()}"
+        )
     for line in completed.stderr.splitlines():
         if line.startswith(("WARNING", "ERROR")) and "'dirty' build" not in line:
             log.warning("mkdocs: %s", line)
@@ -169,4 +196,3 @@ def _display(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
-

@@ -12,16 +12,32 @@ WIDTH, HEIGHT = 640, 260
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 16, 16, 28, 36
 
 UNIT_WORDS = {
-    "GBP": ("£", ""), "GBP-million": ("£", "m"), "EUR": ("€", ""), "EUR-million": ("€", "m"),
-    "USD": ("$", ""), "USD-million": ("$", "m"), "percent": ("", "%"), "count": ("", ""),
-    "jobs": ("", " jobs"), "people": ("", " people"), "organisations": ("", " organisations"),
+    "GBP": ("£", ""),
+    "GBP-million": ("£", "m"),
+    "EUR": ("€", ""),
+    "EUR-million": ("€", "m"),
+    "USD": ("$", ""),
+    "USD-million": ("$", "m"),
+    "percent": ("", "%"),
+    "count": ("", ""),
+    "jobs": ("", " jobs"),
+    "people": ("", " people"),
+    "organisations": ("", " organisations"),
     "hectares": ("", " ha"),
 }
 UNIT_NAMES = {
-    "GBP": "pounds sterling", "GBP-million": "millions of pounds sterling", "EUR": "euros",
-    "EUR-million": "millions of euros", "USD": "US dollars", "USD-million": "millions of US dollars",
-    "percent": "per cent", "count": "number", "jobs": "jobs", "people": "people",
-    "organisations": "organisations", "hectares": "hectares",
+    "GBP": "pounds sterling",
+    "GBP-million": "millions of pounds sterling",
+    "EUR": "euros",
+    "EUR-million": "millions of euros",
+    "USD": "US dollars",
+    "USD-million": "millions of US dollars",
+    "percent": "per cent",
+    "count": "number",
+    "jobs": "jobs",
+    "people": "people",
+    "organisations": "organisations",
+    "hectares": "hectares",
 }
 
 
@@ -52,14 +68,16 @@ def _bars(metric: Metric) -> list[_Bar]:
     bars = []
     for index, value in enumerate(values):
         height = max(plot_height * max(value.value, 0) / top, 1)
-        bars.append(_Bar(
-            x=MARGIN_LEFT + slot * index + (slot - width) / 2,
-            y=MARGIN_TOP + plot_height - height,
-            width=width,
-            height=height,
-            year_label=value.label or str(value.year),
-            value_label=format_value(value.value, metric.unit),
-        ))
+        bars.append(
+            _Bar(
+                x=MARGIN_LEFT + slot * index + (slot - width) / 2,
+                y=MARGIN_TOP + plot_height - height,
+                width=width,
+                height=height,
+                year_label=value.label or str(value.year),
+                value_label=format_value(value.value, metric.unit),
+            )
+        )
     return bars
 
 

@@ -27,8 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -42,23 +45,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cwb",
-        description="Build the Community Wealth Building knowledge base from its YAML case studies.",
+        description="Build the Community Wealth Building knowledge base from its YAML "
+        "case studies.",
     )
     parser.add_argument("--version", action="version", version=f"cwb {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="say more about each step")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     validate = commands.add_parser(
-        "validate", help="check case studies and report every problem with its line",
+        "validate",
+        help="check case studies and report every problem with its line",
         description="Check case studies against the schema and each other. Exit 0 when all are "
         "valid, 1 when there are problems, 2 on a usage error.",
     )
-    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                          help="case-study files or folders (default: case_studies/)")
+    validate.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="case-study files or folders (default: case_studies/)",
+    )
     validate.set_defaults(handler=_validate)
 
     build = commands.add_parser(
-        "build", help="validate, render, build and index the site",
+        "build",
+        help="validate, render, build and index the site",
         description="Validate the case studies, render the pages, build the site with Material "
         "for MkDocs and index it with Pagefind. Nothing is written when a case study is invalid; "
         "a failed build leaves the previous site as it was.",
@@ -67,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(handler=_build)
 
     serve = commands.add_parser(
-        "serve", help="preview the site at http://127.0.0.1:8000, rebuilding on every change",
+        "serve",
+        help="preview the site at http://127.0.0.1:8000, rebuilding on every change",
         description="Build the site, serve it on 127.0.0.1 and rebuild it whenever a case "
         "study, a page or a template changes; open pages reload by themselves.",
     )
@@ -76,24 +88,31 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     news = commands.add_parser(
-        "news", help="fetch the movement's feeds into the news archive",
+        "news",
+        help="fetch the movement's feeds into the news archive",
         description="Fetch every feed in feeds.yaml, clean the items and merge them into the "
         "archive in news/. Exit 0 when it ran (failed feeds are reported, not fatal), 1 when "
         "nothing could run.",
     )
-    news.add_argument("--feeds", type=Path, metavar="FILE",
-                      help="the feeds registry (default: feeds.yaml)")
+    news.add_argument(
+        "--feeds", type=Path, metavar="FILE", help="the feeds registry (default: feeds.yaml)"
+    )
     news.set_defaults(handler=_news)
 
     new = commands.add_parser(
-        "new", help="scaffold case_studies/SLUG.yaml from the schema, ready to fill in",
+        "new",
+        help="scaffold case_studies/SLUG.yaml from the schema, ready to fill in",
         description="Write case_studies/SLUG.yaml with every field, its description as a "
         "comment and TODO placeholders that cwb validate reports until they are filled in. "
         "Never overwrites a file.",
     )
     new.add_argument("slug", metavar="SLUG", help="the new case study's web name, e.g. kirklees")
-    new.add_argument("--case-studies", type=Path, metavar="DIR",
-                     help="folder of case-study YAML files (default: case_studies/)")
+    new.add_argument(
+        "--case-studies",
+        type=Path,
+        metavar="DIR",
+        help="folder of case-study YAML files (default: case_studies/)",
+    )
     new.set_defaults(handler=_new)
 
     links = commands.add_parser("links", help=link_check.HELP, description=link_check.DESCRIPTION)
@@ -103,10 +122,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_location_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--case-studies", type=Path, metavar="DIR",
-                        help="folder of case-study YAML files (default: case_studies/)")
-    parser.add_argument("--site-dir", type=Path, metavar="DIR",
-                        help="where to write the built site (default: site/)")
+    parser.add_argument(
+        "--case-studies",
+        type=Path,
+        metavar="DIR",
+        help="folder of case-study YAML files (default: case_studies/)",
+    )
+    parser.add_argument(
+        "--site-dir",
+        type=Path,
+        metavar="DIR",
+        help="where to write the built site (default: site/)",
+    )
 
 
 def _project(args: argparse.Namespace) -> ProjectPaths:
@@ -116,12 +143,16 @@ def _project(args: argparse.Namespace) -> ProjectPaths:
 def _build(args: argparse.Namespace) -> int:
     paths = _project(args)
     if not paths.case_studies.is_dir():
-        print(f"cwb build: error: no such folder: {args.case_studies or 'case_studies'}",
-              file=sys.stderr)
+        print(
+            f"cwb build: error: no such folder: {args.case_studies or 'case_studies'}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if not paths.mkdocs_config.is_file():
-        print("cwb build: error: no mkdocs.yml here: run cwb from the project's folder",
-              file=sys.stderr)
+        print(
+            "cwb build: error: no mkdocs.yml here: run cwb from the project's folder",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     started = time.perf_counter()
     try:
@@ -132,12 +163,16 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     if not result.ok:
         report_problems(result.problems)
-        print(f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in "
-              "the case studies: nothing was built. Fix them and run cwb build again.")
+        print(
+            f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in "
+            "the case studies: nothing was built. Fix them and run cwb build again."
+        )
         return EXIT_PROBLEMS
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
-    print(f"Built {result.case_studies} case studies into {_relative(paths.site)} "
-          f"in {time.perf_counter() - started:.1f} s ({steps})")
+    print(
+        f"Built {result.case_studies} case studies into {_relative(paths.site)} "
+        f"in {time.perf_counter() - started:.1f} s ({steps})"
+    )
     return EXIT_OK
 
 
@@ -148,9 +183,11 @@ def _new(args: argparse.Namespace) -> int:
     except ScaffoldError as error:
         print(f"cwb new: error: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"Created {_relative(path)}. Fill in every TODO (each comment says what goes there),\n"
-          f"then check it with: cwb validate {_relative(path)}\n"
-          f"and preview it with: cwb serve")
+    print(
+        f"Created {_relative(path)}. Fill in every TODO (each comment says what goes there),\n"
+        f"then check it with: cwb validate {_relative(path)}\n"
+        f"and preview it with: cwb serve"
+    )
     return EXIT_OK
 
 
@@ -173,8 +210,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     paths = _project(args)
     if not paths.mkdocs_config.is_file():
-        print("cwb serve: error: no mkdocs.yml here: run cwb from the project's folder",
-              file=sys.stderr)
+        print(
+            "cwb serve: error: no mkdocs.yml here: run cwb from the project's folder",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     serve(paths, port=args.port, report=_report_rebuild)
     return EXIT_OK
@@ -182,8 +221,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _report_rebuild(outcome: BuildResult | BuildError) -> None:
     if isinstance(outcome, BuildError):
-        print(f"cwb serve: build failed: {outcome}\nStill serving the last good site.",
-              file=sys.stderr, flush=True)
+        print(
+            f"cwb serve: build failed: {outcome}\nStill serving the last good site.",
+            file=sys.stderr,
+            flush=True,
+        )
     elif not outcome.ok:
         report_problems(outcome.problems)
         print(f"{len(outcome.problems)} problem(s): still serving the last good site.", flush=True)
@@ -212,7 +254,9 @@ def _validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     files = collect_files(paths)
     if not files:
-        print(f"cwb validate: error: no .yaml files in {', '.join(map(str, paths))}", file=sys.stderr)
+        print(
+            f"cwb validate: error: no .yaml files in {', '.join(map(str, paths))}", file=sys.stderr
+        )
         return EXIT_USAGE
     started = time.perf_counter()
     result = validate_files(files)
@@ -220,11 +264,14 @@ def _validate(args: argparse.Namespace) -> int:
     report_problems(result.problems)
     bad = len({problem.path for problem in result.problems})
     if result.ok:
-        print(f"{result.files} case stud{'y' if result.files == 1 else 'ies'} valid "
-              f"({elapsed:.2f} s)")
+        print(
+            f"{result.files} case stud{'y' if result.files == 1 else 'ies'} valid ({elapsed:.2f} s)"
+        )
         return EXIT_OK
-    print(f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} "
-          f"in {bad} of {result.files} file{'s' if result.files != 1 else ''}")
+    print(
+        f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} "
+        f"in {bad} of {result.files} file{'s' if result.files != 1 else ''}"
+    )
     return EXIT_PROBLEMS
 
 
@@ -249,7 +296,9 @@ def _write_step_summary(path: Path, problems: list[Problem]) -> None:
         lines.append("All case studies are valid. :white_check_mark:")
     else:
         lines += ["| File | Line | Problem | How to fix |", "| --- | --- | --- | --- |"]
-        lines += [f"| {cell(p.display_path())} | {p.line} | {cell(p.message)} | {cell(p.hint)} |"
-                  for p in problems]
+        lines += [
+            f"| {cell(p.display_path())} | {p.line} | {cell(p.message)} | {cell(p.hint)} |"
+            for p in problems
+        ]
     with path.open("a", encoding="utf-8") as stream:
         stream.write("\n".join(lines) + "\n")

@@ -12,8 +12,21 @@ from typing import Any
 from generator.model import CaseStudy
 
 CSV_COLUMNS = (
-    "slug", "title", "place", "region", "country", "lat", "lon", "scale", "start", "end",
-    "status", "pillars", "summary", "sources", "last_reviewed",
+    "slug",
+    "title",
+    "place",
+    "region",
+    "country",
+    "lat",
+    "lon",
+    "scale",
+    "start",
+    "end",
+    "status",
+    "pillars",
+    "summary",
+    "sources",
+    "last_reviewed",
 )
 
 
@@ -45,10 +58,23 @@ def export_csv(case_studies: Iterable[CaseStudy]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for case in sorted(case_studies, key=lambda c: c.slug):
-        writer.writerow([
-            case.slug, case.title, case.place.name, case.place.region or "", case.place.country,
-            case.place.lat, case.place.lon, case.scale, case.start,
-            "" if case.end is None else case.end, case.status, ";".join(case.pillar_slugs),
-            case.summary, len(case.sources), case.last_reviewed,
-        ])
+        writer.writerow(
+            [
+                case.slug,
+                case.title,
+                case.place.name,
+                case.place.region or "",
+                case.place.country,
+                case.place.lat,
+                case.place.lon,
+                case.scale,
+                case.start,
+                "" if case.end is None else case.end,
+                case.status,
+                ";".join(case.pillar_slugs),
+                case.summary,
+                len(case.sources),
+                case.last_reviewed,
+            ]
+        )
     return buffer.getvalue()

@@ -22,12 +22,18 @@ def field_reference(schema: dict[str, Any]) -> str:
     """Return a Markdown table of every field: name, required, kind and description."""
     rows = ["| Field | Required | Kind | What to write |", "| --- | --- | --- | --- |"]
     for field in walk(schema):
-        description = (field.description.replace("|", "\\|").replace("\n", " ")
-                       .replace("<", "&lt;").replace(">", "&gt;"))
+        description = (
+            field.description.replace("|", "\\|")
+            .replace("\n", " ")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+        )
         if "enum" in field.schema:
             description += " Allowed: " + ", ".join(f"`{value}`" for value in field.schema["enum"])
-        rows.append(f"| `{field.dotted}` | {'yes' if field.required else 'no'} | {field.kind} "
-                    f"| {description} |")
+        rows.append(
+            f"| `{field.dotted}` | {'yes' if field.required else 'no'} | {field.kind} "
+            f"| {description} |"
+        )
     return "\n".join(rows)
 
 

@@ -70,7 +70,9 @@ class Document:
             path = path[:-1]
         return self.value_marks.get((), (1, 1))
 
-    def problem(self, path: JsonPath, message: str, hint: str = "", *, key: bool = False) -> Problem:
+    def problem(
+        self, path: JsonPath, message: str, hint: str = "", *, key: bool = False
+    ) -> Problem:
         """Return a Problem located at the given place in this document."""
         line, column = self.locate(path, key=key)
         return Problem(self.path, line, column, message, hint)
@@ -79,7 +81,7 @@ class Document:
 class _Refused(Exception):
     """The YAML uses a feature we refuse; carries the problem to report."""
 
-    def __init__(self, mark: yaml.Mark | None, message: str, hint: str) -> None:
+    def __init__(self, mark: Any, message: str, hint: str) -> None:
         super().__init__(message)
         self.line = mark.line + 1 if mark else 1
         self.column = mark.column + 1 if mark else 1
@@ -101,29 +103,48 @@ def parse_document(raw: bytes, path: Path) -> Document:
     """Parse YAML bytes into a Document, refusing hostile or malformed input with a Problem."""
     if len(raw) > MAX_BYTES:
         return _failed(
-            path, 1, 1, f"the file is larger than {MAX_BYTES // 1024} KB",
+            path,
+            1,
+            1,
+            f"the file is larger than {MAX_BYTES // 1024} KB",
             "a case study is usually under 30 KB: move long texts to their sources and link them",
         )
     if b"\x00" in raw:
-        return _failed(path, 1, 1, "this is not a text file (it contains NUL bytes)",
-                       "save the case study as plain UTF-8 text with a .yaml extension")
+        return _failed(
+            path,
+            1,
+            1,
+            "this is not a text file (it contains NUL bytes)",
+            "save the case study as plain UTF-8 text with a .yaml extension",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line, column = _position(raw, error.start)
-        return _failed(path, line, column, "the file is not valid UTF-8 text",
-                       "save it again as UTF-8 (most editors offer this under 'Save with encoding')")
+        return _failed(
+            path,
+            line,
+            column,
+            "the file is not valid UTF-8 text",
+            "save it again as UTF-8 (most editors offer this under 'Save with encoding')",
+        )
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
-        return _failed(path, 1, 1, "the file is empty",
-                       "start from a template: run `cwb new SLUG`, or copy an existing case study")
+        return _failed(
+            path,
+            1,
+            1,
+            "the file is empty",
+            "start from a template: run `cwb new SLUG`, or copy an existing case study",
+        )
     document = Document(path, words=frozenset(word for word in MARKER_WORDS if word in text))
     try:
         _build(document, _events(text))
     except _Refused as refused:
         document.problems.append(
-            Problem(path, refused.line, refused.column, refused.message, refused.hint))
+            Problem(path, refused.line, refused.column, refused.message, refused.hint)
+        )
         document.data = None
     except yaml.MarkedYAMLError as error:
         document.problems.append(_syntax_problem(path, error, text))
@@ -132,14 +153,22 @@ def parse_document(raw: bytes, path: Path) -> Document:
         document.problems.append(Problem(path, 1, 1, f"YAML error: {error}", ""))
         document.data = None
     if document.data is None and not document.problems:  # e.g. only `---` or `null`
-        document.problems.append(Problem(path, 1, 1, "the file holds no fields",
-                                         "start from a template: run `cwb new SLUG`"))
+        document.problems.append(
+            Problem(
+                path, 1, 1, "the file holds no fields", "start from a template: run `cwb new SLUG`"
+            )
+        )
     elif document.data is not None and not isinstance(document.data, dict):
         found = "a list" if isinstance(document.data, list) else "a single value"
-        document.problems.append(Problem(
-            path, 1, 1, f"the file must be a mapping of fields (like `title: ...`), but it is {found}",
-            "each line at the left margin should be a field name, a colon and its value",
-        ))
+        document.problems.append(
+            Problem(
+                path,
+                1,
+                1,
+                f"the file must be a mapping of fields (like `title: ...`), but it is {found}",
+                "each line at the left margin should be a field name, a colon and its value",
+            )
+        )
         document.data = None
     return document
 
@@ -155,8 +184,9 @@ def _position(raw: bytes, offset: int) -> Mark:
     return line, column
 
 
-def _events(text: str) -> Iterator[yaml.Event]:
-    return yaml.parse(text, Loader=_Loader)  # type: ignore[no-any-return]
+def _events(text: str) -> Iterator[Any]:
+    # Any: the loop below dispatches on each event's exact class, which mypy cannot follow.
+    return yaml.parse(text, Loader=_Loader)
 
 
 class _Frame:
@@ -176,7 +206,7 @@ _NODE_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _IGNORED = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
 
 
-def _build(document: Document, events: Iterator[yaml.Event]) -> None:
+def _build(document: Document, events: Iterator[Any]) -> None:
     """Build plain data from parser events, recording marks; raise _Refused on hostile input.
 
     This loop runs once per event of every file, so it dispatches on the event's exact class.
@@ -197,15 +227,21 @@ def _build(document: Document, events: Iterator[yaml.Event]) -> None:
             if kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    raise _Refused(event.start_mark, "the file holds more than one YAML document",
-                                   "remove the `---` line: one case study per file")
+                    raise _Refused(
+                        event.start_mark,
+                        "the file holds more than one YAML document",
+                        "remove the `---` line: one case study per file",
+                    )
             continue
         if event.anchor is not None:
             raise _Refused(event.start_mark, _ANCHOR_MESSAGE, _ANCHOR_HINT)
         if event.tag is not None:
             written = event.tag.replace("tag:yaml.org,2002:", "!!")
-            raise _Refused(event.start_mark, f"YAML tags such as `{written}` are not allowed",
-                           "remove the tag and write a plain value")
+            raise _Refused(
+                event.start_mark,
+                f"YAML tags such as `{written}` are not allowed",
+                "remove the tag and write a plain value",
+            )
         start = event.start_mark
         mark = (start.line + 1, start.column + 1)
         parent = stack[-1] if stack else None
@@ -219,8 +255,11 @@ def _build(document: Document, events: Iterator[yaml.Event]) -> None:
         else:
             value = {} if kind is yaml.MappingStartEvent else []
             if len(stack) >= MAX_DEPTH:
-                raise _Refused(start, f"the data is nested more than {MAX_DEPTH} levels deep",
-                               "a case study needs at most six levels: check the indentation")
+                raise _Refused(
+                    start,
+                    f"the data is nested more than {MAX_DEPTH} levels deep",
+                    "a case study needs at most six levels: check the indentation",
+                )
         if parent is None:
             document.data = value
         else:
@@ -235,20 +274,29 @@ _ANCHOR_HINT = "write the value out in full where it is needed"
 
 def _take_key(document: Document, frame: _Frame, event: yaml.Event, mark: Mark) -> None:
     if not isinstance(event, yaml.ScalarEvent):
-        raise _Refused(event.start_mark, "a field name must be plain text, not a list or mapping",
-                       "write `name: value`, with the name on the left of the colon")
+        raise _Refused(
+            event.start_mark,
+            "a field name must be plain text, not a list or mapping",
+            "write `name: value`, with the name on the left of the colon",
+        )
     container = cast(dict[str, Any], frame.container)  # the caller checked it is a mapping
     key = event.value
     if key == "<<" and event.implicit[0]:
-        raise _Refused(event.start_mark, "YAML merge keys (<<) are not allowed",
-                       "write the fields out in full")
+        raise _Refused(
+            event.start_mark, "YAML merge keys (<<) are not allowed", "write the fields out in full"
+        )
     path = (*frame.path, key)
     if key in container:
         first = document.key_marks.get(path, (0, 0))[0]
-        document.problems.append(Problem(
-            document.path, mark[0], mark[1], f"duplicate field '{key}' (first given on line {first})",
-            "keep one of them: YAML would silently keep only the last",
-        ))
+        document.problems.append(
+            Problem(
+                document.path,
+                mark[0],
+                mark[1],
+                f"duplicate field '{key}' (first given on line {first})",
+                "keep one of them: YAML would silently keep only the last",
+            )
+        )
         # Keep the first value; the duplicate's value is parsed into a throwaway slot.
         key = f"\x00duplicate:{key}:{mark[0]}"
     else:
@@ -279,7 +327,7 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     """Resolve a plain scalar as YAML 1.1 would, but keep dates as the text that was written."""
     if not event.implicit[0]:
         return event.value  # quoted: always text
-    tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+    tag = str(_resolver.resolve(yaml.ScalarNode, event.value, (True, False)))  # type: ignore[no-untyped-call]
     construct = _constructor.yaml_constructors.get(tag)
     if tag in (_STR, _TIMESTAMP) or construct is None:  # e.g. YAML 1.1's `=` (value) tag
         return event.value

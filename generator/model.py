@@ -162,8 +162,11 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
         path=path,
         title=data["title"],
         place=Place(
-            name=place["name"], country=place["country"], region=place.get("region"),
-            lat=float(place["coordinates"]["lat"]), lon=float(place["coordinates"]["lon"]),
+            name=place["name"],
+            country=place["country"],
+            region=place.get("region"),
+            lat=float(place["coordinates"]["lat"]),
+            lon=float(place["coordinates"]["lon"]),
         ),
         scale=data["scale"],
         start=data["period"]["start"],
@@ -177,8 +180,10 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
                 summary=data["pillars"][slug]["summary"].strip(),
                 initiatives=tuple(
                     Initiative(
-                        title=item["title"], year=item["year"],
-                        description=item["description"], sources=tuple(item["sources"]),
+                        title=item["title"],
+                        year=item["year"],
+                        description=item["description"],
+                        sources=tuple(item["sources"]),
                     )
                     for item in data["pillars"][slug]["initiatives"]
                 ),
@@ -189,8 +194,11 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
         actors=tuple(Actor(**actor) for actor in data["actors"]),
         metrics=tuple(
             Metric(
-                label=metric["label"], unit=metric["unit"], pillar=metric["pillar"],
-                source=metric["source"], note=metric.get("note"),
+                label=metric["label"],
+                unit=metric["unit"],
+                pillar=metric["pillar"],
+                source=metric["source"],
+                note=metric.get("note"),
                 values=tuple(
                     MetricValue(**value) for value in sorted(metric["values"], key=_by_year)
                 ),
@@ -224,7 +232,9 @@ def load_pillars() -> tuple[Pillar, ...]:
     text = PILLARS_FILE.read_text("utf-8")
     return tuple(
         Pillar(
-            slug=entry["slug"], title=entry["title"], short_title=entry["short_title"],
+            slug=entry["slug"],
+            title=entry["title"],
+            short_title=entry["short_title"],
             description=" ".join(entry["description"].split()),
             cles_wording=" ".join(entry["cles_wording"].split()),
             synonyms=tuple(entry["synonyms"]),

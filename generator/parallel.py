@@ -26,15 +26,20 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
-def map_in_processes(function: Callable[[Item], Result], items: Sequence[Item],
-                     *, min_items: int = MIN_ITEMS) -> list[Result]:
+def map_in_processes(
+    function: Callable[[Item], Result], items: Sequence[Item], *, min_items: int = MIN_ITEMS
+) -> list[Result]:
     """Return [function(item) for item in items], computed by worker processes if worth it.
 
     Workers are forked, so they see the module state the caller prepared (e.g. a renderer),
     and the function itself must be a module-level function.
     """
     workers = worker_count()
-    if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        len(items) < min_items
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return [function(item) for item in items]
     chunk = max(1, math.ceil(len(items) / (workers * 8)))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:

@@ -37,8 +37,14 @@ log = logging.getLogger(__name__)
 
 ASSETS_DIR = PACKAGE_DIR / "assets"
 # Pagefind filters, in the order the search page shows them: (key, label).
-SEARCH_FACETS = (("type", "Type"), ("pillar", "Pillar"), ("country", "Country"),
-                 ("place", "Place"), ("year", "Year"), ("actor type", "Actor type"))
+SEARCH_FACETS = (
+    ("type", "Type"),
+    ("pillar", "Pillar"),
+    ("country", "Country"),
+    ("place", "Place"),
+    ("year", "Year"),
+    ("actor type", "Actor type"),
+)
 SEARCH_TYPES = ("case study", "pillar", "news", "guide")
 # Places per pillar page: the shipped site fits on one page; 10,000 case studies make ~120.
 PILLAR_PAGE_SIZE = 50
@@ -48,8 +54,33 @@ TYPE_GUIDE_MARKER = '\n<span hidden data-pagefind-filter="type:guide"></span>\n'
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 _ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "em", "h3", "h4", "h5", "h6", "hr", "i", "li",
-    "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 
 
@@ -149,8 +180,20 @@ def country_name(code: str) -> str:
 def long_date(iso: str) -> str:
     """Return 2026-11-23 as '23 November 2026'."""
     year, month, day = (int(part) for part in iso.split("-"))
-    months = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
+    months = (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
     return f"{day} {months[month - 1]} {year}"
 
 
@@ -179,9 +222,14 @@ def root_prefix(doc_path: str) -> str:
 class Renderer:
     """Render every generated page of the site from validated case studies."""
 
-    def __init__(self, case_studies: Iterable[CaseStudy], settings: SiteSettings,
-                 *, latest_news: LatestNews | None = None,
-                 page_cache: PageCache | None = None) -> None:
+    def __init__(
+        self,
+        case_studies: Iterable[CaseStudy],
+        settings: SiteSettings,
+        *,
+        latest_news: LatestNews | None = None,
+        page_cache: PageCache | None = None,
+    ) -> None:
         self.case_studies = sorted(case_studies, key=lambda case: (case.title.lower(), case.slug))
         self.by_slug = {case.slug: case for case in self.case_studies}
         self.pillars = load_pillars()
@@ -189,8 +237,9 @@ class Renderer:
         self.latest_news = latest_news or (lambda limit, pillar: [])
         self.page_cache: PageCache = {} if page_cache is None else page_cache
         # An edited template makes every cached page stale.
-        self.template_stamp = tuple(sorted(
-            (path.name, path.stat().st_mtime_ns) for path in TEMPLATES_DIR.rglob("*.j2")))
+        self.template_stamp = tuple(
+            sorted((path.name, path.stat().st_mtime_ns) for path in TEMPLATES_DIR.rglob("*.j2"))
+        )
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
             autoescape=True,
@@ -200,8 +249,12 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters.update(
-            mdtext=mdtext, markdown=markdown_html, country=country_name, long_date=long_date,
-            value=format_value, unit_name=lambda unit: UNIT_NAMES.get(unit, unit),
+            mdtext=mdtext,
+            markdown=markdown_html,
+            country=country_name,
+            long_date=long_date,
+            value=format_value,
+            unit_name=lambda unit: UNIT_NAMES.get(unit, unit),
         )
         self.env.globals.update(pillars=self.pillars, settings=settings, chart=bar_chart)
 
@@ -209,20 +262,31 @@ class Renderer:
         """Return every generated page and fragment as {docs-tree path: text}."""
         pages = self._case_pages()
         pages["case-studies/index.md"] = self._render(
-            "case_studies_index.md.j2", "case-studies/index.md",
-            map=self._map("case-studies/index.md"))
+            "case_studies_index.md.j2",
+            "case-studies/index.md",
+            map=self._map("case-studies/index.md"),
+        )
         entries = self._pillar_entries()
         pages["pillars/index.md"] = self._render(
-            "pillars_index.md.j2", "pillars/index.md", entries=entries)
+            "pillars_index.md.j2", "pillars/index.md", entries=entries
+        )
         for pillar in self.pillars:
             pages.update(self._pillar_pages(pillar, entries[pillar.slug]))
         pages["places/index.md"] = self._render(
-            "places.md.j2", "places/index.md", countries=self._by_country(),
-            map=self._map("places/index.md"))
+            "places.md.j2",
+            "places/index.md",
+            countries=self._by_country(),
+            map=self._map("places/index.md"),
+        )
         pages["search/index.md"] = self._render(
-            "search.md.j2", "search/index.md", facets=SEARCH_FACETS,
-            fixed={"pillar": [pillar.short_title for pillar in self.pillars],
-                   "type": list(SEARCH_TYPES)})
+            "search.md.j2",
+            "search/index.md",
+            facets=SEARCH_FACETS,
+            fixed={
+                "pillar": [pillar.short_title for pillar in self.pillars],
+                "type": list(SEARCH_TYPES),
+            },
+        )
         return pages
 
     def fragments(self) -> dict[str, str]:
@@ -231,18 +295,25 @@ class Renderer:
         return {
             "pillar-cards.md": self._render("fragments/pillar_cards.md.j2", "index.md"),
             "featured-case-studies.md": self._render(
-                "fragments/featured.md.j2", "index.md", featured=featured[:6],
-                total=len(self.case_studies)),
+                "fragments/featured.md.j2",
+                "index.md",
+                featured=featured[:6],
+                total=len(self.case_studies),
+            ),
             "latest-news.md": self._render(
-                "fragments/latest_news.md.j2", "index.md", news=self.latest_news(5, None)),
+                "fragments/latest_news.md.j2", "index.md", news=self.latest_news(5, None)
+            ),
         }
 
     def _case_pages(self) -> dict[str, str]:
         """Render every case-study page, reusing the cached ones whose inputs did not change."""
         keys = {case.slug: self._case_page_key(case) for case in self.case_studies}
-        stale = [index for index, case in enumerate(self.case_studies)
-                 if self.page_cache.get(case.slug, (None, ""))[0] != keys[case.slug]]
-        global _ACTIVE_RENDERER  # noqa: PLW0603 — read by forked workers, see _render_case_page
+        stale = [
+            index
+            for index, case in enumerate(self.case_studies)
+            if self.page_cache.get(case.slug, (None, ""))[0] != keys[case.slug]
+        ]
+        global _ACTIVE_RENDERER
         _ACTIVE_RENDERER = self
         try:
             texts = map_in_processes(_render_case_page, stale)
@@ -253,20 +324,25 @@ class Renderer:
             self.page_cache[slug] = (keys[slug], text)
         for slug in set(self.page_cache) - set(keys):
             del self.page_cache[slug]
-        return {f"case-studies/{case.slug}.md": self.page_cache[case.slug][1]
-                for case in self.case_studies}
+        return {
+            f"case-studies/{case.slug}.md": self.page_cache[case.slug][1]
+            for case in self.case_studies
+        }
 
     def _case_page_key(self, case: CaseStudy) -> object:
         """Return everything a case-study page is made from: itself and its related cases."""
         related = tuple(
             (slug, other.title, other.place.name, other.place.country)
-            for slug in case.related if (other := self.by_slug.get(slug)) is not None)
+            for slug in case.related
+            if (other := self.by_slug.get(slug)) is not None
+        )
         return (case, related, self.settings, self.template_stamp)
 
     def _render(self, template: str, doc_path: str, **context: Any) -> str:
         root = root_prefix(doc_path)
         return self.env.get_template(template).render(
-            root=root, case_studies=self.case_studies, by_slug=self.by_slug, **context)
+            root=root, case_studies=self.case_studies, by_slug=self.by_slug, **context
+        )
 
     def _pillar_entries(self) -> dict[str, list[PillarEntry]]:
         entries: dict[str, list[PillarEntry]] = defaultdict(list)
@@ -274,25 +350,39 @@ class Renderer:
             for work in case.pillars:
                 metrics = tuple(metric for metric in case.metrics if metric.pillar == work.pillar)
                 entries[work.pillar].append(
-                    PillarEntry(case, work.summary, work.initiatives, metrics))
+                    PillarEntry(case, work.summary, work.initiatives, metrics)
+                )
         return {pillar.slug: entries[pillar.slug] for pillar in self.pillars}
 
     def _pillar_pages(self, pillar: Pillar, entries: list[PillarEntry]) -> dict[str, str]:
         """Return a pillar's pages: PILLAR_PAGE_SIZE places each, so none grows without bound."""
-        chunks = [entries[start:start + PILLAR_PAGE_SIZE]
-                  for start in range(0, len(entries), PILLAR_PAGE_SIZE)] or [[]]
+        chunks = [
+            entries[start : start + PILLAR_PAGE_SIZE]
+            for start in range(0, len(entries), PILLAR_PAGE_SIZE)
+        ] or [[]]
         paths = [f"pillars/{pillar.slug}.md"] + [
-            f"pillars/{pillar.slug}/page-{number}.md" for number in range(2, len(chunks) + 1)]
+            f"pillars/{pillar.slug}/page-{number}.md" for number in range(2, len(chunks) + 1)
+        ]
         pagination = [
-            PillarPageLink(number, page_url(path), chunk[0].case_study.place.name if chunk else "",
-                           chunk[-1].case_study.place.name if chunk else "")
+            PillarPageLink(
+                number,
+                page_url(path),
+                chunk[0].case_study.place.name if chunk else "",
+                chunk[-1].case_study.place.name if chunk else "",
+            )
             for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), start=1)
         ]
         return {
             path: self._render(
-                "pillar.md.j2", path, pillar=pillar, entries=chunk, total=len(entries),
-                page=number, pagination=pagination if len(chunks) > 1 else [],
-                news=self.latest_news(5, pillar.slug) if number == 1 else [])
+                "pillar.md.j2",
+                path,
+                pillar=pillar,
+                entries=chunk,
+                total=len(entries),
+                page=number,
+                pagination=pagination if len(chunks) > 1 else [],
+                news=self.latest_news(5, pillar.slug) if number == 1 else [],
+            )
             for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), start=1)
         }
 
@@ -309,12 +399,19 @@ class Renderer:
     def _map(self, doc_path: str) -> Markup:
         root = root_prefix(doc_path)
         points = [
-            MapPoint(f"{case.place.name}: {case.title}", case.place.lat, case.place.lon,
-                     f"{root}case-studies/{case.slug}/")
+            MapPoint(
+                f"{case.place.name}: {case.title}",
+                case.place.lat,
+                case.place.lon,
+                f"{root}case-studies/{case.slug}/",
+            )
             for case in self.case_studies
         ]
-        return world_map(points, f"{root}assets/world-land.svg",
-                         f"Map of {len(points)} case studies; each dot links to one")
+        return world_map(
+            points,
+            f"{root}assets/world-land.svg",
+            f"Map of {len(points)} case studies; each dot links to one",
+        )
 
 
 _ACTIVE_RENDERER: Renderer | None = None
@@ -365,8 +462,11 @@ def _content_files(content: Path) -> dict[str, bytes]:
 
 
 def _asset_files() -> dict[str, bytes]:
-    return {f"assets/{path.name}": path.read_bytes()
-            for path in sorted(ASSETS_DIR.iterdir()) if path.is_file()}
+    return {
+        f"assets/{path.name}": path.read_bytes()
+        for path in sorted(ASSETS_DIR.iterdir())
+        if path.is_file()
+    }
 
 
 def sync_tree(root: Path, files: dict[str, bytes], report: RenderReport) -> None:
@@ -387,13 +487,20 @@ def sync_tree(root: Path, files: dict[str, bytes], report: RenderReport) -> None
 
 
 def render_site(
-    case_studies: list[CaseStudy], paths: ProjectPaths,
-    *, extra_pages: dict[str, bytes] | None = None,
-    latest_news: LatestNews | None = None, page_cache: PageCache | None = None,
+    case_studies: list[CaseStudy],
+    paths: ProjectPaths,
+    *,
+    extra_pages: dict[str, bytes] | None = None,
+    latest_news: LatestNews | None = None,
+    page_cache: PageCache | None = None,
 ) -> RenderReport:
     """Write the generated docs tree and the home page's fragments; return what changed."""
-    renderer = Renderer(case_studies, SiteSettings.read(paths.mkdocs_config),
-                        latest_news=latest_news, page_cache=page_cache)
+    renderer = Renderer(
+        case_studies,
+        SiteSettings.read(paths.mkdocs_config),
+        latest_news=latest_news,
+        page_cache=page_cache,
+    )
     files = _content_files(paths.content)
     files.update(_asset_files())
     with paused_gc():
@@ -406,8 +513,12 @@ def render_site(
     sync_tree(paths.generated, files, report)
     fragments = {name: text.encode("utf-8") for name, text in renderer.fragments().items()}
     sync_tree(paths.fragments, fragments, report)
-    log.debug("rendered %d files (%d unchanged, %d removed)",
-              len(report.written), report.unchanged, len(report.removed))
+    log.debug(
+        "rendered %d files (%d unchanged, %d removed)",
+        len(report.written),
+        report.unchanged,
+        len(report.removed),
+    )
     return report
 
 

@@ -31,7 +31,8 @@ def check_slug(slug: str) -> None:
     if not SLUG_PATTERN.match(slug) or not 2 <= len(slug) <= 60:
         raise ScaffoldError(
             f"'{slug}' is not a valid slug: use 2 to 60 lower-case letters, digits and single "
-            "hyphens, e.g. kirklees or north-ayrshire")
+            "hyphens, e.g. kirklees or north-ayrshire"
+        )
 
 
 def scaffold_text(slug: str, schema: dict[str, Any]) -> str:
@@ -65,7 +66,9 @@ def _comment(text: str, indent: int, *, optional: bool) -> list[str]:
     prefix = " " * indent + "# "
     already_says = text.lower().startswith("optional")
     words = ("(optional) " if optional and not already_says else "") + text
-    return textwrap.wrap(words, WIDTH - len(prefix), initial_indent=prefix, subsequent_indent=prefix)
+    return textwrap.wrap(
+        words, WIDTH - len(prefix), initial_indent=prefix, subsequent_indent=prefix
+    )
 
 
 def _placeholder(name: str, schema: dict[str, Any]) -> str:
@@ -74,8 +77,14 @@ def _placeholder(name: str, schema: dict[str, Any]) -> str:
     return f'"{PLACEHOLDER}: {name.replace("_", " ")}"'
 
 
-def _emit_object(schema: dict[str, Any], root: dict[str, Any], lines: list[str], *, indent: int,
-                 slug: str | None = None) -> None:
+def _emit_object(
+    schema: dict[str, Any],
+    root: dict[str, Any],
+    lines: list[str],
+    *,
+    indent: int,
+    slug: str | None = None,
+) -> None:
     required = set(schema.get("required", ()))
     for name, child in schema.get("properties", {}).items():
         child = resolve(child, root)
@@ -95,8 +104,9 @@ def _emit_object(schema: dict[str, Any], root: dict[str, Any], lines: list[str],
             lines.append("")
 
 
-def _emit_value(name: str, schema: dict[str, Any], root: dict[str, Any], lines: list[str], *,
-                indent: int) -> None:
+def _emit_value(
+    name: str, schema: dict[str, Any], root: dict[str, Any], lines: list[str], *, indent: int
+) -> None:
     pad = " " * indent
     kind = schema.get("type")
     if kind == "object":
@@ -108,10 +118,11 @@ def _emit_value(name: str, schema: dict[str, Any], root: dict[str, Any], lines: 
         if items.get("type") == "object":
             item_lines: list[str] = []
             _emit_object(items, root, item_lines, indent=indent + 4)
-            first_key = next(i for i, line in enumerate(item_lines)
-                             if not line.lstrip().startswith("#"))
+            first_key = next(
+                i for i, line in enumerate(item_lines) if not line.lstrip().startswith("#")
+            )
             line = item_lines[first_key]
-            item_lines[first_key] = f"{pad}  - {line[indent + 4:]}"
+            item_lines[first_key] = f"{pad}  - {line[indent + 4 :]}"
             lines.extend(item_lines)
         else:
             lines.append(f"{pad}  - {_placeholder(name, items)}")
@@ -125,9 +136,14 @@ def _emit_value(name: str, schema: dict[str, Any], root: dict[str, Any], lines: 
 
 def _emit_pillars(schema: dict[str, Any], root: dict[str, Any], lines: list[str]) -> None:
     lines.append("pillars:")
-    lines.extend(_comment(
-        "Keep one block per pillar the place worked on, named by its slug: "
-        + ", ".join(PILLAR_SLUGS) + ". Copy the procurement block for each other pillar.",
-        2, optional=False))
+    lines.extend(
+        _comment(
+            "Keep one block per pillar the place worked on, named by its slug: "
+            + ", ".join(PILLAR_SLUGS)
+            + ". Copy the procurement block for each other pillar.",
+            2,
+            optional=False,
+        )
+    )
     work = resolve(schema["properties"]["procurement"], root)
     _emit_value("procurement", work, root, lines, indent=2)

@@ -36,11 +36,16 @@ class Field:
         kind = self.schema.get("type")
         if kind == "array":
             items = self.schema.get("items", {})
-            inner = {"object": "groups of fields", "string": "texts"}.get(items.get("type"), "items")
+            inner = {"object": "groups of fields", "string": "texts"}.get(
+                items.get("type"), "items"
+            )
             return f"list of {inner}"
         return {
-            "string": "text", "integer": "whole number", "number": "number",
-            "boolean": "true or false", "object": "group of fields",
+            "string": "text",
+            "integer": "whole number",
+            "number": "number",
+            "boolean": "true or false",
+            "object": "group of fields",
         }.get(str(kind), str(kind))
 
 

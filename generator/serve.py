@@ -17,14 +17,13 @@ from typing import Any
 
 import watchfiles
 
-logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its per-change INFO lines are noise here
-
 from generator.build import BuildResult, LiveState, build_site
 from generator.paths import PACKAGE_DIR, ProjectPaths
 from generator.problems import BuildError
 from generator.search import index_site
 
 log = logging.getLogger(__name__)
+logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its per-change lines are noise here
 
 RELOAD_PATH = "/__cwb_reload"
 RELOAD_SCRIPT = (
@@ -56,7 +55,7 @@ class ReloadSignal:
 class _Handler(http.server.SimpleHTTPRequestHandler):
     signal: ReloadSignal
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 — the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("serve: " + format, *args)
 
     def do_GET(self) -> None:
@@ -77,7 +76,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def _send_html(self, path: Path) -> None:
         body = path.read_bytes()
         marker = body.rfind(b"</body>")
-        body = body[:marker] + RELOAD_SCRIPT + body[marker:] if marker >= 0 else body + RELOAD_SCRIPT
+        body = (
+            body[:marker] + RELOAD_SCRIPT + body[marker:] if marker >= 0 else body + RELOAD_SCRIPT
+        )
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -108,15 +109,22 @@ def make_server(site: Path, host: str, port: int, signal: ReloadSignal) -> http.
     """Return a threading HTTP server for the site folder, with the reload endpoint."""
     handler = type("Handler", (_Handler,), {"signal": signal})
     server = http.server.ThreadingHTTPServer(
-        (host, port), functools.partial(handler, directory=str(site)))
+        (host, port), functools.partial(handler, directory=str(site))
+    )
     server.daemon_threads = True
     return server
 
 
 def watched_paths(paths: ProjectPaths) -> list[Path]:
     """Return what a change to should rebuild the site."""
-    candidates = [paths.case_studies, paths.content, PACKAGE_DIR / "templates",
-                  PACKAGE_DIR / "assets", paths.mkdocs_config, paths.news]
+    candidates = [
+        paths.case_studies,
+        paths.content,
+        PACKAGE_DIR / "templates",
+        PACKAGE_DIR / "assets",
+        paths.mkdocs_config,
+        paths.news,
+    ]
     return [path for path in candidates if path.exists()]
 
 
@@ -144,10 +152,15 @@ class BackgroundIndexer:
                 log.warning("search index not updated: %s", error)
 
 
-def serve(paths: ProjectPaths, *, host: str = "127.0.0.1", port: int = 8000,
-          report: Callable[[BuildResult | BuildError], None],
-          stop: threading.Event | None = None,
-          on_ready: Callable[[str], None] | None = None) -> None:
+def serve(
+    paths: ProjectPaths,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    report: Callable[[BuildResult | BuildError], None],
+    stop: threading.Event | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
     """Build, then serve and rebuild on every change until interrupted (or `stop` is set)."""
     signal = ReloadSignal()
     live = LiveState()
@@ -164,8 +177,9 @@ def serve(paths: ProjectPaths, *, host: str = "127.0.0.1", port: int = 8000,
     if on_ready is not None:
         on_ready(url)
     try:
-        for changes in watchfiles.watch(*watched_paths(paths), stop_event=stop,
-                                        debounce=200, step=50):
+        for changes in watchfiles.watch(
+            *watched_paths(paths), stop_event=stop, debounce=200, step=50
+        ):
             names = sorted({Path(name).name for _, name in changes})
             log.info("Changed: %s — rebuilding …", ", ".join(names[:5]))
             outcome = _try_build(paths, live)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import jsonschema
@@ -116,12 +116,18 @@ def _check_file(path: Path) -> _Checked:
     document = load_document(path)
     problems = list(document.problems)
     if document.ok:
-        problems.extend(schema_problems(document, case_study_schema(),
-                                        placeholders=document.mentions(PLACEHOLDER)))
+        problems.extend(
+            schema_problems(
+                document, case_study_schema(), placeholders=document.mentions(PLACEHOLDER)
+            )
+        )
         problems.extend(_semantic_problems(document, dt.date.today()))
     # Only the marks the cross-file checks point at travel back from a worker process.
-    document.value_marks = {path: mark for path, mark in document.value_marks.items()
-                            if path[:1] in (("slug",), ("related",))}
+    document.value_marks = {
+        path: mark
+        for path, mark in document.value_marks.items()
+        if path[:1] in (("slug",), ("related",))
+    }
     document.key_marks = {}
     return _Checked(document, problems)
 
@@ -156,8 +162,9 @@ def _validate(files: list[Path], cache: FileCache | None) -> ValidationResult:
     return ValidationResult(case_studies, sorted(problems), len(files))
 
 
-def schema_problems(document: Document, schema: dict[str, Any], *,
-                    placeholders: bool = True) -> list[Problem]:
+def schema_problems(
+    document: Document, schema: dict[str, Any], *, placeholders: bool = True
+) -> list[Problem]:
     """Validate a document against a JSON Schema; map each error to its line and column.
 
     A `TODO: …` placeholder left by `cwb new` is reported as such, with the field's
@@ -168,8 +175,11 @@ def schema_problems(document: Document, schema: dict[str, Any], *,
     if not found and _fast_validator(schema).is_valid(document.data):
         return []  # the common case, fifty times faster; details only when something is wrong
     problems = [
-        document.problem(path, f"{_field_name(path)} is still a placeholder: {_clip(text, 60)}",
-                         _description_at(schema, path))
+        document.problem(
+            path,
+            f"{_field_name(path)} is still a placeholder: {_clip(text, 60)}",
+            _description_at(schema, path),
+        )
         for path, text in found.items()
     ]
     for error in validator.iter_errors(document.data):
@@ -280,12 +290,18 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
                 continue  # the unknown-field problem already says "did you mean"
             where = f" in {field}" if path else ""
             described = schema.get("properties", {}).get(name, {}).get("description", "")
-            yield document.problem(path, f"missing required field '{name}'{where}",
-                                   f"add `{name}:` — {described}" if described else "", key=True)
+            yield document.problem(
+                path,
+                f"missing required field '{name}'{where}",
+                f"add `{name}:` — {described}" if described else "",
+                key=True,
+            )
     elif keyword == "type":
         expected = error.validator_value
-        words = " or ".join(_TYPE_WORDS.get(kind, kind) for kind in
-                            (expected if isinstance(expected, list) else [expected]))
+        words = " or ".join(
+            _TYPE_WORDS.get(kind, str(kind))
+            for kind in (expected if isinstance(expected, list) else [expected])
+        )
         hint = ""
         if expected == "integer" and isinstance(value, str) and value.strip().isdigit():
             hint = "remove the quotes around the number"
@@ -300,28 +316,40 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
         allowed = [str(choice) for choice in error.validator_value]
         label = "pillar" if path and path[-1] == "pillar" else f"value for {field}"
         yield document.problem(
-            path, f"'{_clip(str(value))}' is not an allowed {label}",
+            path,
+            f"'{_clip(str(value))}' is not an allowed {label}",
             f"{_suggest(str(value), allowed)}allowed: {', '.join(allowed)}",
         )
     elif keyword == "pattern" and path and path[-1] == "url":
-        yield document.problem(path, f"{field} must be a web address starting with https:// "
-                               f"or http://, not '{_clip(str(value))}'", _pattern_hint(path))
+        yield document.problem(
+            path,
+            f"{field} must be a web address starting with https:// "
+            f"or http://, not '{_clip(str(value))}'",
+            _pattern_hint(path),
+        )
     elif keyword == "pattern":
-        yield document.problem(path, f"{field} has the wrong form: '{_clip(str(value))}'",
-                               _pattern_hint(path))
+        yield document.problem(
+            path, f"{field} has the wrong form: '{_clip(str(value))}'", _pattern_hint(path)
+        )
     elif keyword in ("minLength", "maxLength"):
         size = "short" if keyword == "minLength" else "long"
         yield document.problem(
-            path, f"{field} is too {size} ({len(value)} characters)",
-            f"write {'at least' if size == 'short' else 'at most'} {error.validator_value} characters",
+            path,
+            f"{field} is too {size} ({len(value)} characters)",
+            f"write {'at least' if size == 'short' else 'at most'} "
+            f"{error.validator_value} characters",
         )
     elif keyword in ("minItems", "minProperties"):
-        yield document.problem(path, f"{field} needs at least {error.validator_value} "
-                               f"item{'s' if error.validator_value != 1 else ''}",
-                               schema.get("description", ""))
+        yield document.problem(
+            path,
+            f"{field} needs at least {error.validator_value} "
+            f"item{'s' if error.validator_value != 1 else ''}",
+            schema.get("description", ""),
+        )
     elif keyword in ("minimum", "maximum"):
         yield document.problem(
-            path, f"{field} is {value}, outside the allowed range",
+            path,
+            f"{field} is {value}, outside the allowed range",
             f"it must be between {schema.get('minimum', '…')} and {schema.get('maximum', '…')}",
         )
     elif keyword == "uniqueItems":
@@ -333,8 +361,10 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
 def _unknown_field(document: Document, path: JsonPath, key: str, allowed: list[str]) -> Problem:
     if path == ("pillars",):
         return document.problem(
-            (*path, key), f"unknown pillar '{key}'",
-            f"{_suggest(key, allowed)}the five pillars are: {', '.join(PILLAR_SLUGS)}", key=True,
+            (*path, key),
+            f"unknown pillar '{key}'",
+            f"{_suggest(key, allowed)}the five pillars are: {', '.join(PILLAR_SLUGS)}",
+            key=True,
         )
     where = f" in {_field_name(path)}" if path else ""
     suggestion = _suggest(key, allowed)
@@ -350,7 +380,8 @@ def _semantic_problems(document: Document, today: dt.date) -> Iterator[Problem]:
     slug = data.get("slug")
     if isinstance(slug, str) and slug != document.path.stem:
         yield document.problem(
-            ("slug",), f"slug '{slug}' does not match the file name '{document.path.name}'",
+            ("slug",),
+            f"slug '{slug}' does not match the file name '{document.path.name}'",
             f"rename the file to {slug}.yaml, or set `slug: {document.path.stem}`",
         )
     yield from _citation_problems(document)
@@ -378,7 +409,10 @@ def _citations(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
                     cited = item.get("sources")
                     if isinstance(cited, list):
                         for position, source in enumerate(cited):
-                            yield ("pillars", slug, "initiatives", index, "sources", position), source
+                            yield (
+                                ("pillars", slug, "initiatives", index, "sources", position),
+                                source,
+                            )
     for index, metric in _dicts(data.get("metrics")):
         yield ("metrics", index, "source"), metric.get("source")
         for position, value in _dicts(metric.get("values")):
@@ -409,7 +443,8 @@ def _citation_problems(document: Document) -> Iterator[Problem]:
             suggestion = _suggest(cited, listed)
             known = ", ".join(listed) or "none yet"
             yield document.problem(
-                path, f"cites source '{cited}', which is not listed under sources",
+                path,
+                f"cites source '{cited}', which is not listed under sources",
                 f"{suggestion}add it under sources, or use a listed id ({known})",
             )
 
@@ -435,30 +470,47 @@ def _year_problems(document: Document, today: dt.date) -> Iterator[Problem]:
     data = document.data
     latest = today.year + 1  # plans announced for next year are fine; later is a typo
     for path, year in _years(data):
-        if isinstance(year, int) and not isinstance(year, bool) and not (
-            EARLIEST_YEAR <= year <= latest
+        if (
+            isinstance(year, int)
+            and not isinstance(year, bool)
+            and not (EARLIEST_YEAR <= year <= latest)
         ):
-            yield document.problem(path, f"{_field_name(path)} is {year}, which is not a sane year",
-                                   f"write a four-digit year between {EARLIEST_YEAR} and {latest}")
+            yield document.problem(
+                path,
+                f"{_field_name(path)} is {year}, which is not a sane year",
+                f"write a four-digit year between {EARLIEST_YEAR} and {latest}",
+            )
     period = data.get("period")
     if isinstance(period, dict):
         start, end = period.get("start"), period.get("end")
         if isinstance(start, int) and isinstance(end, int) and end < start:
-            yield document.problem(("period", "end"), f"period ends ({end}) before it starts ({start})",
-                                   "check the two years")
+            yield document.problem(
+                ("period", "end"),
+                f"period ends ({end}) before it starts ({start})",
+                "check the two years",
+            )
         if data.get("status") in ("completed", "discontinued") and "end" not in period:
-            yield document.problem(("period",), f"status is {data['status']} but period has no end",
-                                   "add `end:` with the year the work ended")
+            yield document.problem(
+                ("period",),
+                f"status is {data['status']} but period has no end",
+                "add `end:` with the year the work ended",
+            )
         if data.get("status") == "ongoing" and isinstance(end, int) and end < today.year:
-            yield document.problem(("period", "end"), f"status is ongoing but period ended in {end}",
-                                   "remove `end:` or set the status to completed or discontinued")
+            yield document.problem(
+                ("period", "end"),
+                f"status is ongoing but period ended in {end}",
+                "remove `end:` or set the status to completed or discontinued",
+            )
 
 
 def _date_problems(document: Document, today: dt.date) -> Iterator[Problem]:
     data = document.data
     candidates: list[tuple[JsonPath, Any]] = [(("last_reviewed",), data.get("last_reviewed"))]
-    candidates += [(("sources", index, "date"), source.get("date"))
-                   for index, source in _dicts(data.get("sources")) if "date" in source]
+    candidates += [
+        (("sources", index, "date"), source.get("date"))
+        for index, source in _dicts(data.get("sources"))
+        if "date" in source
+    ]
     for path, text in candidates:
         if not isinstance(text, str):
             continue
@@ -466,17 +518,24 @@ def _date_problems(document: Document, today: dt.date) -> Iterator[Problem]:
         if parsed is None:
             continue  # the schema's pattern already reported the form
         if parsed is False:
-            yield document.problem(path, f"{_field_name(path)} is '{text}', which is not a real date",
-                                   "check the month (01–12) and the day of the month")
+            yield document.problem(
+                path,
+                f"{_field_name(path)} is '{text}', which is not a real date",
+                "check the month (01–12) and the day of the month",
+            )
         elif parsed > today:
-            yield document.problem(path, f"{_field_name(path)} is {text}, which is in the future",
-                                   f"use a date on or before today ({today.isoformat()})")
+            yield document.problem(
+                path,
+                f"{_field_name(path)} is {text}, which is in the future",
+                f"use a date on or before today ({today.isoformat()})",
+            )
         elif parsed.year < EARLIEST_YEAR:
-            yield document.problem(path, f"{_field_name(path)} is {text}, which is not a sane date",
-                                   "check the year")
+            yield document.problem(
+                path, f"{_field_name(path)} is {text}, which is not a sane date", "check the year"
+            )
 
 
-def _parse_partial_date(text: str) -> dt.date | bool | None:
+def _parse_partial_date(text: str) -> dt.date | Literal[False] | None:
     """Parse YYYY, YYYY-MM or YYYY-MM-DD; None if not of that form, False if impossible."""
     parts = text.split("-")
     if not all(part.isdigit() for part in parts) or len(parts) > 3 or len(parts[0]) != 4:
@@ -493,20 +552,28 @@ def _place_problems(document: Document) -> Iterator[Problem]:
     if not isinstance(place, dict):
         return
     country = place.get("country")
-    if isinstance(country, str) and len(country) == 2 and country.isupper() and (
-        pycountry.countries.get(alpha_2=country) is None
+    if (
+        isinstance(country, str)
+        and len(country) == 2
+        and country.isupper()
+        and (pycountry.countries.get(alpha_2=country) is None)
     ):
-        hint = {"UK": "the ISO code for the United Kingdom is GB",
-                "EL": "the ISO code for Greece is GR"}.get(
-            country, "look the code up in ISO 3166-1 alpha-2, e.g. GB, US, ES, IT, DE")
-        yield document.problem(("place", "country"), f"'{country}' is not an ISO 3166-1 country code",
-                               hint)
+        hint = {
+            "UK": "the ISO code for the United Kingdom is GB",
+            "EL": "the ISO code for Greece is GR",
+        }.get(country, "look the code up in ISO 3166-1 alpha-2, e.g. GB, US, ES, IT, DE")
+        yield document.problem(
+            ("place", "country"), f"'{country}' is not an ISO 3166-1 country code", hint
+        )
     coordinates = place.get("coordinates")
     if isinstance(coordinates, dict):
         lat, lon = coordinates.get("lat"), coordinates.get("lon")
         if isinstance(lat, (int, float)) and isinstance(lon, (int, float)) and lat == lon == 0:
-            yield document.problem(("place", "coordinates"), "coordinates are 0, 0 (in the Atlantic)",
-                                   "look the place up on OpenStreetMap and copy its latitude and longitude")
+            yield document.problem(
+                ("place", "coordinates"),
+                "coordinates are 0, 0 (in the Atlantic)",
+                "look the place up on OpenStreetMap and copy its latitude and longitude",
+            )
 
 
 def _urls(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
@@ -523,9 +590,11 @@ def _url_problems(document: Document) -> Iterator[Problem]:
             continue  # wrong types and schemes are reported by the schema
         parts = urlsplit(url)
         if not parts.hostname or "." not in parts.hostname or any(c.isspace() for c in url):
-            yield document.problem(path, f"{_field_name(path)} is not a complete web address: "
-                                   f"'{_clip(url)}'",
-                                   "copy the address from the browser's address bar")
+            yield document.problem(
+                path,
+                f"{_field_name(path)} is not a complete web address: '{_clip(url)}'",
+                "copy the address from the browser's address bar",
+            )
 
 
 def _cross_file_problems(documents: list[Document]) -> Iterator[Problem]:
@@ -536,8 +605,11 @@ def _cross_file_problems(documents: list[Document]) -> Iterator[Problem]:
         if not isinstance(slug, str):
             continue
         if slug in seen:
-            yield document.problem(("slug",), f"slug '{slug}' is also used by {seen[slug].path.name}",
-                                   "each case study needs its own slug and file name")
+            yield document.problem(
+                ("slug",),
+                f"slug '{slug}' is also used by {seen[slug].path.name}",
+                "each case study needs its own slug and file name",
+            )
         else:
             seen[slug] = document
     known = set(seen)
@@ -553,10 +625,14 @@ def _cross_file_problems(documents: list[Document]) -> Iterator[Problem]:
             if not isinstance(slug, str):
                 continue
             if slug == document.data.get("slug"):
-                yield document.problem(("related", index), "a case study cannot be related to itself",
-                                       "remove this line")
+                yield document.problem(
+                    ("related", index),
+                    "a case study cannot be related to itself",
+                    "remove this line",
+                )
             elif slug not in known:
                 yield document.problem(
-                    ("related", index), f"related case study '{slug}' does not exist",
+                    ("related", index),
+                    f"related case study '{slug}' does not exist",
                     f"{_suggest(slug, known)}name the slug of a file in case_studies/",
                 )

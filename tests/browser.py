@@ -14,8 +14,13 @@ from playwright.sync_api import Browser, Page, sync_playwright
 CHROMIUM = os.environ.get("CWB_CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium phones home at start and the closed network refuses it.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -49,10 +54,20 @@ class PageWatch:
     def attach(self, page: Page) -> PageWatch:
         """Start recording on the page; return self."""
         host = urlsplit(self.base).netloc
-        page.on("console", lambda message: self.console_errors.append(message.text)
-                if message.type == "error" else None)
+        page.on(
+            "console",
+            lambda message: (
+                self.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
-        page.on("request", lambda request: self.foreign_requests.append(request.url)
+        page.on(
+            "request",
+            lambda request: (
+                self.foreign_requests.append(request.url)
                 if urlsplit(request.url).scheme in ("http", "https", "ws", "wss")
-                and urlsplit(request.url).netloc != host else None)
+                and urlsplit(request.url).netloc != host
+                else None
+            ),
+        )
         return self

@@ -27,7 +27,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildRes
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -36,7 +36,8 @@ def site_url(built_site: tuple[Path, BuildResult]) -> Iterator[str]:
     """Serve the built site on a free port of 127.0.0.1 and return its base URL."""
     site, _ = built_site
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -16,8 +16,9 @@ from generator.validate import collect_files, validate_files
 HERE = Path(__file__).parent
 SAMPLE = HERE / "fixtures" / "valid"
 GOLDEN = HERE / "golden"
-SETTINGS = SiteSettings(repository="https://github.com/example/cwb", branch="main",
-                        site_url="https://example.org/")
+SETTINGS = SiteSettings(
+    repository="https://github.com/example/cwb", branch="main", site_url="https://example.org/"
+)
 
 
 def render_sample() -> dict[str, str]:

@@ -37,7 +37,8 @@ def result_urls(page: Page) -> list[str]:
 
 def facet(page: Page, legend: str) -> Locator:
     return page.locator(".cwb-facets fieldset").filter(
-        has=page.locator("legend", has_text=re.compile(f"^{legend}$")))
+        has=page.locator("legend", has_text=re.compile(f"^{legend}$"))
+    )
 
 
 def test_typed_search_finds_evergreen(page: Page, site_url: str) -> None:
@@ -63,8 +64,11 @@ def test_url_preset_with_or_within_a_facet_and_and_across(page: Page, site_url: 
     page.goto(f"{site_url}/search/?pillar=Finance&pillar=Land%20and%20property&type=case%20study")
     expect(page.locator("#cwb-search-status")).to_contain_text("Finance or Land and property")
     urls = result_urls(page)
-    assert set(urls) == {"/case-studies/preston/", "/case-studies/cleveland-evergreen/",
-                         "/case-studies/bologna/"}
+    assert set(urls) == {
+        "/case-studies/preston/",
+        "/case-studies/cleveland-evergreen/",
+        "/case-studies/bologna/",
+    }
     assert page.locator(".cwb-facets").get_by_label("Finance").is_checked()
     country = facet(page, "Country")
     assert "United Kingdom (1)" in country.inner_text()
@@ -80,14 +84,18 @@ def test_browse_without_a_query_by_filter(page: Page, site_url: str) -> None:
     assert result_urls(page) == ["/case-studies/barcelona/"]
 
 
-@pytest.mark.parametrize(("words", "expected"), [
-    ("spending", "/pillars/procurement/"),
-    ("commissioning", "/pillars/procurement/"),
-    ("co-operatives", "/pillars/plural-ownership/"),
-    ("employee ownership", "/pillars/plural-ownership/"),
-])
-def test_pillar_synonyms_find_the_pillar(page: Page, site_url: str, words: str,
-                                         expected: str) -> None:
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("spending", "/pillars/procurement/"),
+        ("commissioning", "/pillars/procurement/"),
+        ("co-operatives", "/pillars/plural-ownership/"),
+        ("employee ownership", "/pillars/plural-ownership/"),
+    ],
+)
+def test_pillar_synonyms_find_the_pillar(
+    page: Page, site_url: str, words: str, expected: str
+) -> None:
     page.goto(f"{site_url}/search/?q={words}")
     expect(page.locator("#cwb-search-status")).to_contain_text("result")
     assert expected in result_urls(page)[:3]

@@ -20,6 +20,8 @@ PAGES = {
     "case-studies": "case-studies/",
     "places": "places/",
     "glossary": "glossary/",
+    "news": "news/",
+    "search-filtered": "search/?q=procurement&pillar=Procurement",
 }
 
 
@@ -39,12 +41,15 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_page_is_clean_and_accessible(browser: Browser, site_url: str, name: str,
-                                      scheme: str) -> None:
+def test_page_is_clean_and_accessible(
+    browser: Browser, site_url: str, name: str, scheme: str
+) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     page = context.new_page()
     watch = PageWatch(site_url).attach(page)
     page.goto(f"{site_url}/{PAGES[name]}", wait_until="networkidle")
+    if name.startswith("search"):
+        page.wait_for_selector(".cwb-result")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}.png"), full_page=True)
     results = Axe().run(page)
@@ -78,12 +83,15 @@ def test_keyboard_reaches_content_and_shows_focus(page: Page, site_url: str) -> 
 def test_case_study_table_sorts_and_filters(page: Page, site_url: str) -> None:
     watch = PageWatch(site_url).attach(page)
     page.goto(f"{site_url}/case-studies/")
-    first_cells = "Array.from(document.querySelectorAll('#case-study-table tbody tr:not([hidden]) th'))" \
-                  ".map(cell => cell.textContent.trim())"
+    first_cells = (
+        "Array.from(document.querySelectorAll('#case-study-table tbody tr:not([hidden]) th'))"
+        ".map(cell => cell.textContent.trim())"
+    )
     page.get_by_role("button", name="Sort by Place").click()
     places = page.evaluate(
         "Array.from(document.querySelectorAll('#case-study-table tbody tr td:nth-child(2)'))"
-        ".map(cell => cell.textContent.trim())")
+        ".map(cell => cell.textContent.trim())"
+    )
     assert places == sorted(places, key=str.lower)
     page.get_by_label("Pillar", exact=True).select_option("Land and property")
     assert page.evaluate(first_cells) == ["Bologna's regulation on the urban commons"]

@@ -68,7 +68,9 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_github_actions_annotations_and_summary(
-    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    corpus: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(corpus.parent)
@@ -79,15 +81,20 @@ def test_github_actions_annotations_and_summary(
     path.write_text(path.read_text().replace("country: GB", "country: UK"))
     assert main(["validate"]) == 1
     out = capsys.readouterr().out
-    assert ("::error file=case_studies/riverton.yaml,line=8,col=12,title=Case study problem::"
-            "'UK' is not an ISO 3166-1 country code — the ISO code for the United Kingdom is GB"
-            ) in out.splitlines()
+    assert (
+        "::error file=case_studies/riverton.yaml,line=8,col=12,title=Case study problem::"
+        "'UK' is not an ISO 3166-1 country code — the ISO code for the United Kingdom is GB"
+    ) in out.splitlines()
     table = summary.read_text()
     assert "| case_studies/riverton.yaml | 8 | 'UK' is not an ISO 3166-1 country code |" in table
 
 
 def test_python_dash_m_and_console_script_agree(corpus: Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "generator", "validate", str(corpus)],
-                         capture_output=True, text=True, env={**os.environ, "GITHUB_ACTIONS": ""})
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", str(corpus)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GITHUB_ACTIONS": ""},
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("1 case study valid")

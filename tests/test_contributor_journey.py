@@ -15,18 +15,38 @@ from tests.conftest import ROOT
 
 # What a contributor types over each placeholder, in the order the scaffold asks for them.
 ANSWERS = [
-    '"Kirklees builds an inclusive economy"', "Huddersfield", "GB", "53.6458", "-1.7850", "town",
-    "2018", "ongoing",
+    '"Kirklees builds an inclusive economy"',
+    "Huddersfield",
+    "GB",
+    "53.6458",
+    "-1.7850",
+    "town",
+    "2018",
+    "ongoing",
     '"Kirklees Council and CLES began work on its spending with local firms, so that more of '
     'what the council buys supports local jobs."',
     "Kirklees Council joined the movement in 2018, working with CLES on how its spending could "
-    "support local firms and jobs.", '"The council reviewed its spending."',
-    '"Spend analysis"', "2018", '"The council and CLES analysed where its spend went."',
-    "cles-kirklees", '"Kirklees Council"', "local-government", "lead",
-    '"Procurement projects started"', "count", "procurement", "cles-kirklees", "2018", "1",
-    '"Start with the council\'s own spending."', "cles-kirklees",
-    '"Building an inclusive economy in Kirklees"', "CLES",
-    "https://cles.org.uk/tag/local-wealth-building/", '"2026-11-20"',
+    "support local firms and jobs.",
+    '"The council reviewed its spending."',
+    '"Spend analysis"',
+    "2018",
+    '"The council and CLES analysed where its spend went."',
+    "cles-kirklees",
+    '"Kirklees Council"',
+    "local-government",
+    "lead",
+    '"Procurement projects started"',
+    "count",
+    "procurement",
+    "cles-kirklees",
+    "2018",
+    "1",
+    '"Start with the council\'s own spending."',
+    "cles-kirklees",
+    '"Building an inclusive economy in Kirklees"',
+    "CLES",
+    "https://cles.org.uk/tag/local-wealth-building/",
+    '"2026-11-20"',
 ]
 PLACEHOLDER_VALUE = re.compile(r'"TODO: [^"\n]*"|TODO: the story, in Markdown paragraphs\.')
 
@@ -35,7 +55,8 @@ def fill_in(text: str) -> str:
     """Replace the placeholders of uncommented lines, as a contributor would."""
     answers = iter(ANSWERS)
     lines = [
-        line if line.lstrip().startswith("#")
+        line
+        if line.lstrip().startswith("#")
         else PLACEHOLDER_VALUE.sub(lambda match: next(answers), line)
         for line in text.splitlines()
     ]
@@ -50,7 +71,8 @@ def test_scaffold_fill_validate_build(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "Fill in every TODO" in capsys.readouterr().out
     scaffold = path.read_text("utf-8")
     assert scaffold.splitlines()[0] == (
-        "# yaml-language-server: $schema=../generator/schema/case-study.schema.json")
+        "# yaml-language-server: $schema=../generator/schema/case-study.schema.json"
+    )
 
     # Untouched, every placeholder is a problem that says what to write there.
     untouched = validate_files([path])
@@ -63,8 +85,11 @@ def test_scaffold_fill_validate_build(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["validate", str(path)]) == 0, capsys.readouterr().out
 
     site = tmp_path / "site"
-    result = build_site(ProjectPaths.at(ROOT, case_studies=folder, site=site),
-                        progress=lambda message: None, index=False)
+    result = build_site(
+        ProjectPaths.at(ROOT, case_studies=folder, site=site),
+        progress=lambda message: None,
+        index=False,
+    )
     assert result.ok
     page = (site / "case-studies" / "kirklees" / "index.html").read_text("utf-8")
     assert "Kirklees builds an inclusive economy" in page
@@ -78,13 +103,15 @@ def test_new_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["new", "preston", "--case-studies", str(folder)]) == 1
     assert capsys.readouterr().err == (
         f"cwb new: error: {folder / 'preston.yaml'} already exists: edit it, or choose another "
-        "slug\n")
+        "slug\n"
+    )
     assert (folder / "preston.yaml").read_text() == "keep me"
 
 
 @pytest.mark.parametrize("slug", ["Preston", "north_ayrshire", "x-", "a", "x--y", "x y"])
-def test_new_refuses_a_bad_slug(tmp_path: Path, slug: str,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_refuses_a_bad_slug(
+    tmp_path: Path, slug: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["new", slug, "--case-studies", str(tmp_path)]) == 1
     assert f"'{slug}' is not a valid slug" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []

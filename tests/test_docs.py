@@ -12,9 +12,10 @@ from tests.conftest import ROOT
 
 def test_field_reference_matches_the_schema() -> None:
     text = GUIDE.read_text("utf-8")
-    section = text[text.index(START) + len(START):text.index(END)].strip()
+    section = text[text.index(START) + len(START) : text.index(END)].strip()
     assert section == field_reference(case_study_schema()), (
-        "CONTRIBUTING.md is out of date: run python -m generator.fieldref --update")
+        "CONTRIBUTING.md is out of date: run python -m generator.fieldref --update"
+    )
 
 
 def test_every_schema_field_is_described() -> None:

@@ -11,7 +11,11 @@ from generator.load import parse_document
 from generator.validate import case_study_schema, schema_problems
 
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
 )
 TREES = st.recursive(
     SCALARS,
@@ -22,10 +26,37 @@ TREES = st.recursive(
     max_leaves=30,
 )
 YAML_BITS = st.lists(
-    st.sampled_from([
-        "slug:", " ", "\n", "  ", "- ", "[", "]", "{", "}", ",", ":", "&a ", "*a", "!!python/name:x ",
-        "'", '"', "#", "|", ">", "---", "...", "? ", "title", "2016-01-01", "\t", "%YAML 1.1", "\x85",
-    ]),
+    st.sampled_from(
+        [
+            "slug:",
+            " ",
+            "\n",
+            "  ",
+            "- ",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            ":",
+            "&a ",
+            "*a",
+            "!!python/name:x ",
+            "'",
+            '"',
+            "#",
+            "|",
+            ">",
+            "---",
+            "...",
+            "? ",
+            "title",
+            "2016-01-01",
+            "\t",
+            "%YAML 1.1",
+            "\x85",
+        ]
+    ),
     max_size=40,
 ).map("".join)
 

@@ -30,9 +30,17 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, list[BuildResult | Build
     stop = threading.Event()
     ready: list[str] = []
     outcomes: list[BuildResult | BuildError] = []
-    thread = threading.Thread(target=serve, kwargs={
-        "paths": paths, "port": 0, "report": outcomes.append, "stop": stop,
-        "on_ready": ready.append}, daemon=True)
+    thread = threading.Thread(
+        target=serve,
+        kwargs={
+            "paths": paths,
+            "port": 0,
+            "report": outcomes.append,
+            "stop": stop,
+            "on_ready": ready.append,
+        },
+        daemon=True,
+    )
     thread.start()
     deadline = time.monotonic() + 60
     while not ready and time.monotonic() < deadline:
@@ -69,8 +77,11 @@ def test_an_edit_reloads_the_open_page(served) -> None:  # type: ignore[no-untyp
         assert "Riverton anchors buy local" in page.locator("h1").inner_text()
 
         started = time.monotonic()
-        case_file.write_text(case_file.read_text().replace(
-            "title: Riverton anchors buy local (fictional)", "title: Riverton buys even more"))
+        case_file.write_text(
+            case_file.read_text().replace(
+                "title: Riverton anchors buy local (fictional)", "title: Riverton buys even more"
+            )
+        )
         assert _wait_for(lambda: "even more" in page.locator("h1").inner_text())
         print(f"edit to reloaded page: {time.monotonic() - started:.1f} s")
 

@@ -31,9 +31,14 @@ def test_each_first_case_study_is_well_sourced(slug: str) -> None:
     assert case.actors and case.lessons and case.related
 
 
-@pytest.mark.parametrize(("slug", "about"), [
-    ("preston", "anchor"), ("preston", "most improved"), ("cleveland-evergreen", "owner"),
-])
+@pytest.mark.parametrize(
+    ("slug", "about"),
+    [
+        ("preston", "anchor"),
+        ("preston", "most improved"),
+        ("cleveland-evergreen", "owner"),
+    ],
+)
 def test_known_disagreements_are_recorded_with_both_sources(slug: str, about: str) -> None:
     [case] = validate_files([CASE_STUDIES / f"{slug}.yaml"]).case_studies
     matching = [item for item in case.disagreements if about in item.about.lower()]

@@ -20,9 +20,19 @@ from tests.conftest import ROOT
 SLUGS = ("preston", "cleveland-evergreen", "barcelona", "bologna", "wales-psb-clusters")
 PILLARS = ("procurement", "workforce", "land-and-property", "finance", "plural-ownership")
 URLS = [
-    "", "case-studies/", *(f"case-studies/{slug}/" for slug in SLUGS), "pillars/",
-    *(f"pillars/{slug}/" for slug in PILLARS), "places/", "news/", "search/",
-    "what-is-cwb/", "five-pillars/", "glossary/", "contributing/", "about/",
+    "",
+    "case-studies/",
+    *(f"case-studies/{slug}/" for slug in SLUGS),
+    "pillars/",
+    *(f"pillars/{slug}/" for slug in PILLARS),
+    "places/",
+    "news/",
+    "search/",
+    "what-is-cwb/",
+    "five-pillars/",
+    "glossary/",
+    "contributing/",
+    "about/",
 ]
 SAMPLE = ROOT / "tests" / "fixtures" / "valid" / "riverton.yaml"
 
@@ -49,9 +59,16 @@ def test_open_data_exports(built_site: tuple[Path, BuildResult]) -> None:
 def test_case_study_page_content(built_site: tuple[Path, BuildResult]) -> None:
     site, _ = built_site
     html = (site / "case-studies" / "preston" / "index.html").read_text("utf-8")
-    for heading in ("Key figures", "The story", "What was done, pillar by pillar",
-                    "Where sources disagree", "Who was involved", "Lessons", "Sources",
-                    "Related case studies"):
+    for heading in (
+        "Key figures",
+        "The story",
+        "What was done, pillar by pillar",
+        "Where sources disagree",
+        "Who was involved",
+        "Lessons",
+        "Sources",
+        "Related case studies",
+    ):
         assert f">{heading}<" in html, heading
     assert html.count('class="cwb-chart"') >= 2
     assert 'role="img"' in html and "<desc id=" in html
@@ -63,13 +80,14 @@ def test_case_study_page_content(built_site: tuple[Path, BuildResult]) -> None:
 def test_case_studies_stay_out_of_the_navigation(built_site: tuple[Path, BuildResult]) -> None:
     site, _ = built_site
     home = (site / "index.html").read_text("utf-8")
-    nav = home[home.index('class="md-nav md-nav--primary'):]
+    nav = home[home.index('class="md-nav md-nav--primary') :]
     assert "case-studies/preston/" not in nav.split("</nav>")[0]
 
 
 def test_pillar_page_gathers_every_case_study_under_it(
-        built_site: tuple[Path, BuildResult]) -> None:
-    site, result = built_site
+    built_site: tuple[Path, BuildResult],
+) -> None:
+    site, _ = built_site
     html = (site / "pillars" / "procurement" / "index.html").read_text("utf-8")
     assert 'id="preston"' in html and 'id="cleveland-evergreen"' in html
     assert "Every initiative, by place" in html
@@ -77,9 +95,12 @@ def test_pillar_page_gathers_every_case_study_under_it(
 
 def test_no_third_party_urls_are_loaded(built_site: tuple[Path, BuildResult]) -> None:
     site, _ = built_site
-    loaded = re.compile(r'<(?:script|img|iframe|source)\b[^>]*\bsrc="(https?:)?//'
-                        r'|<link\b[^>]*rel="(?:stylesheet|preload|modulepreload|icon)"[^>]*'
-                        r'href="(https?:)?//', re.I)
+    loaded = re.compile(
+        r'<(?:script|img|iframe|source)\b[^>]*\bsrc="(https?:)?//'
+        r'|<link\b[^>]*rel="(?:stylesheet|preload|modulepreload|icon)"[^>]*'
+        r'href="(https?:)?//',
+        re.I,
+    )
     for page in site.rglob("*.html"):
         assert not loaded.search(page.read_text("utf-8")), page
 
@@ -106,13 +127,15 @@ def test_invalid_case_study_writes_nothing(tmp_path: Path) -> None:
     assert {path: path.stat().st_mtime_ns for path in paths.generated.rglob("*")} == before
 
 
-def test_failed_builder_leaves_the_previous_site(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_builder_leaves_the_previous_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("previous site")
-    paths = ProjectPaths.at(ROOT, case_studies=_corpus(tmp_path, ("riverton", SAMPLE.read_text())),
-                            site=site)
+    paths = ProjectPaths.at(
+        ROOT, case_studies=_corpus(tmp_path, ("riverton", SAMPLE.read_text())), site=site
+    )
     broken_config = tmp_path / "mkdocs.yml"
     shutil.copy(ROOT / "mkdocs.yml", broken_config)
     broken_config.write_text(broken_config.read_text() + "\ntheme: {name: no-such-theme}\n")
@@ -125,8 +148,10 @@ def test_failed_builder_leaves_the_previous_site(tmp_path: Path,
 
 HOSTILE = (
     SAMPLE.read_text()
-    .replace("title: Riverton anchors buy local (fictional)",
-             'title: "Riverton <img src=x onerror=alert(1)> {: onclick=\\"alert(2)\\"}"')
+    .replace(
+        "title: Riverton anchors buy local (fictional)",
+        'title: "Riverton <img src=x onerror=alert(1)> {: onclick=\\"alert(2)\\"}"',
+    )
     .replace("  A fictional town whose", "  <script>alert(3)</script> A fictional town whose")
     .replace("[links](https://example.org/)", "[links](javascript:alert(4)) <iframe src=x>")
     .replace("name: Riverton General Hospital", "name: '<b onmouseover=alert(5)>Hospital</b>'")
@@ -150,11 +175,14 @@ def test_text_from_yaml_never_injects_markup(tmp_path: Path) -> None:
     paths = ProjectPaths.at(ROOT, case_studies=_corpus(tmp_path, ("riverton", HOSTILE)), site=site)
     result = build_site(paths, progress=lambda message: None, index=False)
     assert result.ok, result.problems
-    for page in [site / "case-studies" / "riverton" / "index.html",
-                 site / "pillars" / "plural-ownership" / "index.html",
-                 site / "case-studies" / "index.html", site / "index.html"]:
+    for page in [
+        site / "case-studies" / "riverton" / "index.html",
+        site / "pillars" / "plural-ownership" / "index.html",
+        site / "case-studies" / "index.html",
+        site / "index.html",
+    ]:
         html = page.read_text("utf-8")
-        article = html[html.index("<article"):html.index("</article>")]
+        article = html[html.index("<article") : html.index("</article>")]
         elements = _elements(article)
         assert not [tag for tag, _ in elements if tag in ("script", "iframe", "img", "object")]
         for tag, attributes in elements:

@@ -11,6 +11,7 @@ y = 90 - lat), cropped of Antarctica (below 60° S).
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -45,7 +46,7 @@ def _unwrap(ring: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Make longitudes continuous where a ring crosses the antimeridian (e.g. Russia, Fiji)."""
     unwrapped = [ring[0]]
     offset = 0.0
-    for (previous, _), (lon, lat) in zip(ring, ring[1:], strict=False):
+    for (previous, _), (lon, lat) in itertools.pairwise(ring):
         if lon - previous > 180:
             offset -= 360
         elif previous - lon > 180:

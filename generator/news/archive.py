@@ -74,8 +74,9 @@ def _remove_stale_temp_files(news_dir: Path) -> None:
 def atomic_write(path: Path, text: str) -> None:
     """Replace path with text: temp file in the same folder, fsync, rename, fsync the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=TEMP_SUFFIX)
+    handle, temp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
+    )
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
@@ -101,8 +102,9 @@ def to_json_text(data: Any) -> str:
 
 def sort_items(items: Iterable[NewsItem]) -> list[NewsItem]:
     """Return items newest first; ties broken by id, so the order never depends on input."""
-    return sorted(sorted(items, key=lambda item: item.id),
-                  key=lambda item: item.published, reverse=True)
+    return sorted(
+        sorted(items, key=lambda item: item.id), key=lambda item: item.published, reverse=True
+    )
 
 
 # --- items ------------------------------------------------------------------------------------
@@ -111,11 +113,15 @@ def sort_items(items: Iterable[NewsItem]) -> list[NewsItem]:
 def month_files(news_dir: Path) -> dict[str, Path]:
     """Return the archive's month files keyed by YYYY-MM, newest month first."""
     folder = news_dir / ARCHIVE_DIR
-    found = {
-        match.group(1): path
-        for path in folder.glob("*.json")
-        if (match := MONTH_FILE.match(path.name))
-    } if folder.is_dir() else {}
+    found = (
+        {
+            match.group(1): path
+            for path in folder.glob("*.json")
+            if (match := MONTH_FILE.match(path.name))
+        }
+        if folder.is_dir()
+        else {}
+    )
     return dict(sorted(found.items(), reverse=True))
 
 
@@ -143,8 +149,7 @@ def read_month(path: Path, *, strict: bool = True) -> list[NewsItem]:
 
 def load_archive(news_dir: Path, *, strict: bool = True) -> dict[str, list[NewsItem]]:
     """Return every archived item, by month."""
-    return {month: read_month(path, strict=strict)
-            for month, path in month_files(news_dir).items()}
+    return {month: read_month(path, strict=strict) for month, path in month_files(news_dir).items()}
 
 
 def merge(archive: dict[str, list[NewsItem]], new_items: Iterable[NewsItem]) -> set[str]:
@@ -178,8 +183,11 @@ def load_state(news_dir: Path) -> dict[str, FeedState]:
         # Losing validators and failure counts costs one full fetch, never an item.
         log.warning("%s: unreadable, starting with fresh feed state: %s", path, error)
         return {}
-    return {url: FeedState.from_json(value) for url, value in feeds.items()
-            if isinstance(url, str)} if isinstance(feeds, dict) else {}
+    return (
+        {url: FeedState.from_json(value) for url, value in feeds.items() if isinstance(url, str)}
+        if isinstance(feeds, dict)
+        else {}
+    )
 
 
 def save_state(news_dir: Path, states: dict[str, FeedState]) -> None:

@@ -31,14 +31,40 @@ MAX_URL_CHARS = 2000
 FUTURE_SLACK = dt.timedelta(days=1)
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "cite", "code", "em", "i", "li", "ol", "p", "q",
-    "strong", "sub", "sup", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "cite",
+    "code",
+    "em",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "q",
+    "strong",
+    "sub",
+    "sup",
+    "ul",
 }  # no img, video or iframe: the site makes no request to third-party hosts
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 LINK_REL = "noopener noreferrer nofollow"
 TRACKING_PARAMS = {
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
-    "_hsenc", "_hsmi", "mkt_tok", "igshid",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "yclid",
+    "mc_cid",
+    "mc_eid",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "igshid",
 }
 
 
@@ -59,7 +85,8 @@ def parse_feed(
         io.BytesIO(body),  # bytes that name a local file would otherwise be opened as one
         response_headers={"content-location": base_url, "content-type": content_type},
         # Relative links in content are resolved by sanitize_html, after its scheme checks.
-        resolve_relative_uris=False, sanitize_html=True,
+        resolve_relative_uris=False,
+        sanitize_html=True,
     )
     entries: list[Any] = list(parsed.get("entries") or [])
     if not parsed.get("version") and not entries:
@@ -69,7 +96,8 @@ def parse_feed(
     if parsed.get("bozo"):
         warning = f"not well-formed: {_first_line(parsed.get('bozo_exception'))}"
     items = [
-        item for entry in entries
+        item
+        for entry in entries
         if (item := clean_entry(entry, feed=feed, base_url=base_url, fetched_at=fetched_at))
     ]
     return ParsedFeed(items=items, warning=warning)
@@ -178,8 +206,12 @@ def sanitize_html(fragment: str, *, base: str = "") -> str:
         return value
 
     cleaned = nh3.clean(
-        fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=filter_attribute, url_schemes={"http", "https"}, link_rel=LINK_REL,
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=filter_attribute,
+        url_schemes={"http", "https"},
+        link_rel=LINK_REL,
         strip_comments=True,
     )
     return " ".join(cleaned.split())
@@ -242,9 +274,7 @@ class _Truncator(HTMLParser):
 
 
 def _start_tag(tag: str, attrs: list[tuple[str, str | None]]) -> str:
-    rendered = "".join(
-        f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs
-    )
+    rendered = "".join(f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs)
     return f"<{tag}{rendered}>"
 
 
@@ -259,9 +289,7 @@ def clean_url(value: str, base: str = "") -> str | None:
             return None
     except ValueError:  # e.g. a malformed IPv6 host
         return None
-    query = "&".join(
-        pair for pair in parts.query.split("&") if pair and not _is_tracking(pair)
-    )
+    query = "&".join(pair for pair in parts.query.split("&") if pair and not _is_tracking(pair))
     return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path, query, parts.fragment))
 
 

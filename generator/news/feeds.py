@@ -83,10 +83,13 @@ def _duplicate_problems(document: Document) -> list[Problem]:
             normalised = " ".join(value.split()).casefold()
             if normalised in first_seen:
                 line = document.locate(("feeds", first_seen[normalised], key))[0]
-                problems.append(document.problem(
-                    ("feeds", index, key), f"feeds[{index + 1}].{key} repeats '{value}'",
-                    f"it is already given on line {line}: remove one of the two entries",
-                ))
+                problems.append(
+                    document.problem(
+                        ("feeds", index, key),
+                        f"feeds[{index + 1}].{key} repeats '{value}'",
+                        f"it is already given on line {line}: remove one of the two entries",
+                    )
+                )
             else:
                 first_seen[normalised] = index
     return problems

@@ -69,11 +69,15 @@ class _BadEncoding(Exception):
 def new_client(options: FetchOptions) -> httpx.AsyncClient:
     """Return an HTTP client with the run's timeouts, redirect limit and identity."""
     timeout = httpx.Timeout(
-        connect=options.connect_timeout, read=options.total_timeout,
-        write=options.total_timeout, pool=options.total_timeout,
+        connect=options.connect_timeout,
+        read=options.total_timeout,
+        write=options.total_timeout,
+        pool=options.total_timeout,
     )
     return httpx.AsyncClient(
-        timeout=timeout, follow_redirects=True, max_redirects=options.max_redirects,
+        timeout=timeout,
+        follow_redirects=True,
+        max_redirects=options.max_redirects,
         limits=httpx.Limits(max_connections=options.concurrency),
         headers={"User-Agent": options.user_agent, "Accept": ACCEPT},
         trust_env=False,  # a proxy from the environment must not reroute a scheduled run
@@ -96,7 +100,10 @@ def skip_reason(state: FeedState, now: dt.datetime) -> str:
 
 
 async def fetch_feed(
-    client: httpx.AsyncClient, feed: Feed, state: FeedState, options: FetchOptions,
+    client: httpx.AsyncClient,
+    feed: Feed,
+    state: FeedState,
+    options: FetchOptions,
     now: dt.datetime,
 ) -> Fetched:
     """Fetch one feed; never raise: errors, timeouts and oversize bodies become records."""
@@ -114,8 +121,10 @@ async def fetch_feed(
     except httpx.TimeoutException as error:
         return failed(Status.TIMEOUT, f"{type(error).__name__}: timed out")
     except httpx.TooManyRedirects:
-        return failed(Status.TOO_MANY_REDIRECTS,
-                      f"more than {options.max_redirects} redirects (a redirect loop?)")
+        return failed(
+            Status.TOO_MANY_REDIRECTS,
+            f"more than {options.max_redirects} redirects (a redirect loop?)",
+        )
     except _TooLarge:
         return failed(Status.TOO_LARGE, f"the feed is larger than {options.max_bytes // 1024} KB")
     except _BadEncoding as error:
@@ -128,8 +137,12 @@ async def fetch_feed(
 
 
 async def _get(
-    client: httpx.AsyncClient, feed: Feed, state: FeedState, options: FetchOptions,
-    now: dt.datetime, start: float,
+    client: httpx.AsyncClient,
+    feed: Feed,
+    state: FeedState,
+    options: FetchOptions,
+    now: dt.datetime,
+    start: float,
 ) -> Fetched:
     headers = {"Accept-Encoding": "gzip, deflate"}  # only what _Decoder can bound
     if state.etag:
@@ -139,20 +152,38 @@ async def _get(
     async with client.stream("GET", feed.url, headers=headers) as response:
         code = response.status_code
         if code == 304:
-            return Fetched(Status.NOT_MODIFIED, time.monotonic() - start, code,
-                           url=str(response.url), etag=state.etag,
-                           last_modified=state.last_modified)
+            return Fetched(
+                Status.NOT_MODIFIED,
+                time.monotonic() - start,
+                code,
+                url=str(response.url),
+                etag=state.etag,
+                last_modified=state.last_modified,
+            )
         if code in (429, 503):
-            return Fetched(Status.RATE_LIMITED, time.monotonic() - start, code,
-                           retry_after=retry_after(response.headers.get("Retry-After"), now,
-                                                   options.retry_after_cap),
-                           error=f"HTTP {code} {response.reason_phrase}".strip())
+            return Fetched(
+                Status.RATE_LIMITED,
+                time.monotonic() - start,
+                code,
+                retry_after=retry_after(
+                    response.headers.get("Retry-After"), now, options.retry_after_cap
+                ),
+                error=f"HTTP {code} {response.reason_phrase}".strip(),
+            )
         if not 200 <= code < 300:
-            return Fetched(Status.HTTP_ERROR, time.monotonic() - start, code,
-                           error=f"HTTP {code} {response.reason_phrase}".strip())
+            return Fetched(
+                Status.HTTP_ERROR,
+                time.monotonic() - start,
+                code,
+                error=f"HTTP {code} {response.reason_phrase}".strip(),
+            )
         body = await _read_body(response, options.max_bytes)
         return Fetched(
-            Status.OK, time.monotonic() - start, code, body=body, url=str(response.url),
+            Status.OK,
+            time.monotonic() - start,
+            code,
+            body=body,
+            url=str(response.url),
             content_type=response.headers.get("Content-Type", ""),
             etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),

@@ -30,8 +30,20 @@ log = logging.getLogger(__name__)
 
 INDEX_ITEMS = 50
 FEED_ITEMS = 50
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 MONTH_PAGE = re.compile(r"^\d{4}-\d{2}\.md$")
 # Characters XML 1.0 forbids; a feed's text could carry them into feed.xml and break it.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -57,8 +69,10 @@ def render_news_pages(
     news_dir: Path, feeds_file: Path, out_dir: Path, *, site_url: str
 ) -> list[Path]:
     """Write the news pages into out_dir/news/; return every page's path (changed or not)."""
-    pages = {out_dir / relative: text
-             for relative, text in news_pages(news_dir, feeds_file, site_url=site_url).items()}
+    pages = {
+        out_dir / relative: text
+        for relative, text in news_pages(news_dir, feeds_file, site_url=site_url).items()
+    }
     for path, text in pages.items():
         write_if_changed(path, text)
     _remove_stale_months(out_dir / "news", set(pages))
@@ -73,18 +87,22 @@ def news_pages(news_dir: Path, feeds_file: Path, *, site_url: str) -> dict[str, 
         log.warning("%s has problems: the list of sources is left empty", feeds_file)
     everything = sort_items(item for items in months.values() for item in items)
     context = _Context(registry.feeds, site_url)
-    index = [Month(key, len(items)) for key, items in sorted(months.items(), reverse=True)
-             if items]
+    index = [Month(key, len(items)) for key, items in sorted(months.items(), reverse=True) if items]
     pages = {
-        "news/index.md": context.render("index.md.j2", items=everything[:INDEX_ITEMS],
-                                        months=index, root="../"),
-        "news/feed.xml": context.render("feed.xml.j2", items=everything[:FEED_ITEMS],
-                                        updated=_updated(everything)),
+        "news/index.md": context.render(
+            "index.md.j2", items=everything[:INDEX_ITEMS], months=index, root="../"
+        ),
+        "news/feed.xml": context.render(
+            "feed.xml.j2", items=everything[:FEED_ITEMS], updated=_updated(everything)
+        ),
         "news/feeds.opml": context.render("feeds.opml.j2"),
     }
     for position, month in enumerate(index):
         pages[f"news/{month.key}.md"] = context.render(
-            "month.md.j2", items=sort_items(months[month.key]), month=month, root="../../",
+            "month.md.j2",
+            items=sort_items(months[month.key]),
+            month=month,
+            root="../../",
             newer=index[position - 1] if position else None,
             older=index[position + 1] if position + 1 < len(index) else None,
         )
@@ -95,8 +113,11 @@ def latest_items(news_dir: Path, limit: int, pillar: str | None = None) -> list[
     """Return the newest archived items, optionally only those tagged with a pillar."""
     found: list[NewsItem] = []
     for path in month_files(news_dir).values():  # newest month first: stop once enough
-        found.extend(item for item in read_month(path, strict=False)
-                     if pillar is None or pillar in item.pillars)
+        found.extend(
+            item
+            for item in read_month(path, strict=False)
+            if pillar is None or pillar in item.pillars
+        )
         if len(found) >= limit:
             break
     return sort_items(found)[: max(limit, 0)]
@@ -136,19 +157,26 @@ class _Context:
     def render(self, template: str, **values: Any) -> str:
         items: list[NewsItem] = values.get("items", [])
         root = values.get("root", "")
-        return _environment().get_template(template).render(
-            feeds=self.feeds,
-            feed_count=len(self.feeds),
-            feed_url=self.site_url + "news/feed.xml",
-            page_url=self.site_url + "news/",
-            project_url=PROJECT_URL,
-            pillar_titles=self.pillar_titles,
-            pillar_link=lambda slug: f"{root}pillars/{slug}/",
-            month_url=lambda key: f"{self.site_url}news/{key}/",
-            sources=sorted({item.source for item in items}, key=fold),
-            page_pillars=[slug for slug in self.pillar_titles
-                          if any(slug in item.pillars for item in items)],
-            **values,
+        return (
+            _environment()
+            .get_template(template)
+            .render(
+                feeds=self.feeds,
+                feed_count=len(self.feeds),
+                feed_url=self.site_url + "news/feed.xml",
+                page_url=self.site_url + "news/",
+                project_url=PROJECT_URL,
+                pillar_titles=self.pillar_titles,
+                pillar_link=lambda slug: f"{root}pillars/{slug}/",
+                month_url=lambda key: f"{self.site_url}news/{key}/",
+                sources=sorted({item.source for item in items}, key=fold),
+                page_pillars=[
+                    slug
+                    for slug in self.pillar_titles
+                    if any(slug in item.pillars for item in items)
+                ],
+                **values,
+            )
         )
 
 
@@ -164,7 +192,10 @@ def _environment() -> Environment:
         finalize=_finalize,
     )
     environment.filters.update(
-        slug=_slug, long_date=_long_date, summary_html=_summary_html, entry_id=_entry_id,
+        slug=_slug,
+        long_date=_long_date,
+        summary_html=_summary_html,
+        entry_id=_entry_id,
     )
     return environment
 

@@ -51,15 +51,19 @@ class NewsReport:
         skipped = sum(result.status is Status.SKIPPED for result in self.results)
         failed = len(self.failed)
         fine = len(self.results) - skipped - failed
-        return (f"{len(self.results)} feeds: {fine} ok, {failed} failed, {skipped} skipped; "
-                f"{self.new_items} new items in {self.elapsed:.1f} s")
+        return (
+            f"{len(self.results)} feeds: {fine} ok, {failed} failed, {skipped} skipped; "
+            f"{self.new_items} new items in {self.elapsed:.1f} s"
+        )
 
 
 def _row(result: FeedResult) -> str:
     name = _clip(result.feed.name, NAME_WIDTH)
     detail = _clip(result.error or result.warning, DETAIL_WIDTH)
-    return (f"{name:<{NAME_WIDTH}}  {result.status.value:<18}  {result.new_items:>4}  "
-            f"{result.elapsed:>5.1f} s  {detail}").rstrip()
+    return (
+        f"{name:<{NAME_WIDTH}}  {result.status.value:<18}  {result.new_items:>4}  "
+        f"{result.elapsed:>5.1f} s  {detail}"
+    ).rstrip()
 
 
 def progress_line(result: FeedResult) -> str:

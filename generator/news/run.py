@@ -46,13 +46,17 @@ def run_news(
     except archive.ArchiveError as error:
         return NewsReport(error=str(error), elapsed=time.monotonic() - started)
     except OSError as error:
-        return NewsReport(error=f"cannot write the news archive: {error}",
-                          elapsed=time.monotonic() - started)
+        return NewsReport(
+            error=f"cannot write the news archive: {error}", elapsed=time.monotonic() - started
+        )
     return NewsReport(results=results, elapsed=time.monotonic() - started)
 
 
 def _run_locked(
-    feeds: list[Feed], news_dir: Path, progress: Progress | None, now: dt.datetime,
+    feeds: list[Feed],
+    news_dir: Path,
+    progress: Progress | None,
+    now: dt.datetime,
     options: FetchOptions,
 ) -> list[FeedResult]:
     # Read the archive first: a broken archive file stops the run before any request is made.
@@ -72,7 +76,10 @@ def _run_locked(
 
 
 async def _fetch_all(
-    feeds: list[Feed], states: dict[str, FeedState], now: dt.datetime, options: FetchOptions,
+    feeds: list[Feed],
+    states: dict[str, FeedState],
+    now: dt.datetime,
+    options: FetchOptions,
     progress: Progress | None,
 ) -> list[tuple[FeedResult, FeedState]]:
     tagger = Tagger()
@@ -80,8 +87,9 @@ async def _fetch_all(
     async with new_client(options) as client:
 
         async def one(feed: Feed) -> tuple[FeedResult, FeedState]:
-            outcome = await _process(client, limit, feed, states.get(feed.url, FeedState()),
-                                     tagger, now, options)
+            outcome = await _process(
+                client, limit, feed, states.get(feed.url, FeedState()), tagger, now, options
+            )
             if progress is not None:
                 progress(progress_line(outcome[0]))
             return outcome
@@ -90,8 +98,13 @@ async def _fetch_all(
 
 
 async def _process(
-    client: httpx.AsyncClient, limit: asyncio.Semaphore, feed: Feed, state: FeedState,
-    tagger: Tagger, now: dt.datetime, options: FetchOptions,
+    client: httpx.AsyncClient,
+    limit: asyncio.Semaphore,
+    feed: Feed,
+    state: FeedState,
+    tagger: Tagger,
+    now: dt.datetime,
+    options: FetchOptions,
 ) -> tuple[FeedResult, FeedState]:
     """Fetch, parse, clean and tag one feed; return its result and its next state."""
     reason = skip_reason(state, now)
@@ -103,8 +116,12 @@ async def _process(
     if fetched.status is Status.OK:
         # feedparser is synchronous: parse in a thread so that other feeds keep downloading.
         parsed = await asyncio.to_thread(
-            parse_feed, fetched.body, feed=feed, base_url=fetched.url,
-            content_type=fetched.content_type, fetched_at=now,
+            parse_feed,
+            fetched.body,
+            feed=feed,
+            base_url=fetched.url,
+            content_type=fetched.content_type,
+            fetched_at=now,
         )
         if parsed.not_a_feed:
             result.status, result.error = Status.NOT_A_FEED, parsed.warning
@@ -115,15 +132,22 @@ async def _process(
 
 
 def next_state(
-    state: FeedState, result: FeedResult, fetched: Fetched, now: dt.datetime,
+    state: FeedState,
+    result: FeedResult,
+    fetched: Fetched,
+    now: dt.datetime,
     options: FetchOptions,
 ) -> FeedState:
     """Return the feed's state after this run's outcome."""
     status = result.status
     if status in (Status.OK, Status.NOT_MODIFIED):
         return FeedState(
-            etag=fetched.etag, last_modified=fetched.last_modified, failures=0,
-            retry_after=None, last_status=status.value, last_success=format_utc(now),
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            failures=0,
+            retry_after=None,
+            last_status=status.value,
+            last_success=format_utc(now),
         )
     failures = state.failures + 1
     resume = fetched.retry_after
@@ -133,6 +157,9 @@ def next_state(
         rest = min(options.backoff_base * 2**doublings, options.backoff_cap)
         resume = max(resume or now, now + rest)
     return dataclasses.replace(
-        state, failures=failures, retry_after=format_utc(resume) if resume else None,
-        last_status=status.value, last_error=result.error or status.value,
+        state,
+        failures=failures,
+        retry_after=format_utc(resume) if resume else None,
+        last_status=status.value,
+        last_error=result.error or status.value,
     )

@@ -51,7 +51,8 @@ class Tagger:
     def match(self, folded_text: str) -> set[str]:
         """Return the slugs of the pillars whose terms occur in already folded text."""
         return {
-            slug for slug, pattern in self.patterns
+            slug
+            for slug, pattern in self.patterns
             if pattern is not None and pattern.search(folded_text)
         }
 

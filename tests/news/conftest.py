@@ -22,7 +22,10 @@ NOW = dt.datetime(2026, 5, 20, 12, 0, tzinfo=dt.UTC)
 
 # Short limits keep the slow cases fast; the defaults are tested on their own.
 TEST_OPTIONS = FetchOptions(
-    connect_timeout=1.0, total_timeout=1.0, max_bytes=256 * 1024, lock_wait=0.3,
+    connect_timeout=1.0,
+    total_timeout=1.0,
+    max_bytes=256 * 1024,
+    lock_wait=0.3,
 )
 
 
@@ -106,8 +109,9 @@ class FeedServer:
         self.requests: list[Seen] = []
         self.httpd = self._Server(("127.0.0.1", 0), Handler)
         self.httpd.owner = self
-        self.thread = threading.Thread(target=self.httpd.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def url(self, path: str) -> str:
         """Return the full address of a path on this server."""
@@ -141,7 +145,8 @@ def rss(*items: str, title: str = "Test feed") -> bytes:
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
         f"<title>{title}</title><link>https://example.org/</link><description>d</description>"
-        + "".join(items) + "</channel></rss>"
+        + "".join(items)
+        + "</channel></rss>"
     ).encode()
 
 
@@ -169,5 +174,8 @@ def archived(news_dir: Path) -> list[dict[str, Any]]:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Return the bytes of every file below a folder, by relative path."""
-    return {str(path.relative_to(folder)): path.read_bytes()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

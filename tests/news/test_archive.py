@@ -33,8 +33,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 def item(number: int, title: str = "", day: int = 1) -> str:
     """Return an RSS item with a stable guid, link and date."""
-    return rss_item(title or f"Item {number}", f"https://example.org/{number}", f"guid-{number}",
-                    f"Fri, {day:02d} May 2026 {number % 24:02d}:00:00 GMT")
+    return rss_item(
+        title or f"Item {number}",
+        f"https://example.org/{number}",
+        f"guid-{number}",
+        f"Fri, {day:02d} May 2026 {number % 24:02d}:00:00 GMT",
+    )
 
 
 def serve(server: FeedServer, *items: str, route: str = "/feed", **reply: object) -> None:
@@ -53,8 +57,9 @@ def titles(news: Path) -> list[str]:
     return sorted(entry["title"] for entry in archived(news))
 
 
-def test_item_that_falls_off_its_feed_stays(server: FeedServer, feeds: Path,
-                                           tmp_path: Path) -> None:
+def test_item_that_falls_off_its_feed_stays(
+    server: FeedServer, feeds: Path, tmp_path: Path
+) -> None:
     news = tmp_path / "news"
     serve(server, item(1), item(2))
     assert run_news(feeds, news, now=NOW, options=TEST_OPTIONS).results[0].new_items == 2
@@ -64,26 +69,45 @@ def test_item_that_falls_off_its_feed_stays(server: FeedServer, feeds: Path,
     assert titles(news) == ["Item 1", "Item 2", "Item 3"]
 
 
-def test_items_are_filed_by_month_in_stable_text(server: FeedServer, feeds: Path,
-                                                tmp_path: Path) -> None:
+def test_items_are_filed_by_month_in_stable_text(
+    server: FeedServer, feeds: Path, tmp_path: Path
+) -> None:
     news = tmp_path / "news"
-    serve(server, item(1, "Économie sociale à Barcelone", day=2), item(2, day=3),
-          rss_item("April item", "https://example.org/april", "a-1",
-                   "Thu, 30 Apr 2026 23:30:00 -0100"))  # 1 May in UTC
-    serve(server, rss_item("March item", "https://example.org/march", "m-1",
-                           "Tue, 31 Mar 2026 12:00:00 GMT"), route="/other")
-    write_feeds(feeds, [{"name": "Feed", "url": server.url("/feed")},
-                        {"name": "Other", "url": server.url("/other")}])
+    serve(
+        server,
+        item(1, "Économie sociale à Barcelone", day=2),
+        item(2, day=3),
+        rss_item(
+            "April item", "https://example.org/april", "a-1", "Thu, 30 Apr 2026 23:30:00 -0100"
+        ),
+    )  # 1 May in UTC
+    serve(
+        server,
+        rss_item("March item", "https://example.org/march", "m-1", "Tue, 31 Mar 2026 12:00:00 GMT"),
+        route="/other",
+    )
+    write_feeds(
+        feeds,
+        [
+            {"name": "Feed", "url": server.url("/feed")},
+            {"name": "Other", "url": server.url("/other")},
+        ],
+    )
     run_news(feeds, news, now=NOW, options=TEST_OPTIONS)
 
     assert sorted(path.name for path in (news / "archive").iterdir()) == [
-        "2026-03.json", "2026-05.json"]
+        "2026-03.json",
+        "2026-05.json",
+    ]
     text = (news / "archive" / "2026-05.json").read_text("utf-8")
     data = json.loads(text)
     assert text == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert "Économie sociale à Barcelone" in text  # not \u00c9conomie
     assert [entry["published"] for entry in data["items"]] == [
-        "2026-05-03T02:00:00Z", "2026-05-02T01:00:00Z", "2026-05-01T00:30:00Z"]
+        "2026-05-03T02:00:00Z",
+        "2026-05-02T01:00:00Z",
+        "2026-05-01T00:30:00Z",
+    ]
     assert data["month"] == "2026-05"
 
     stamp = (news / "archive" / "2026-05.json").stat().st_mtime_ns
@@ -97,23 +121,42 @@ def test_sort_is_deterministic_whatever_the_input_order() -> None:
     def make(identifier: str, published: str) -> NewsItem:
         return NewsItem(identifier, "t", None, "", published, "feed", "s", "u", published)
 
-    items = [make("b", "2026-05-01T00:00:00Z"), make("a", "2026-05-01T00:00:00Z"),
-             make("c", "2026-05-02T00:00:00Z")]
+    items = [
+        make("b", "2026-05-01T00:00:00Z"),
+        make("a", "2026-05-01T00:00:00Z"),
+        make("c", "2026-05-02T00:00:00Z"),
+    ]
     expected = ["c", "a", "b"]
     assert [i.id for i in sort_items(items)] == expected
     assert [i.id for i in sort_items(reversed(items))] == expected
 
 
-def test_duplicates_across_feeds_keep_the_first_listed(server: FeedServer,
-                                                     tmp_path: Path) -> None:
-    serve(server, rss_item("Shared story", "https://example.org/shared?utm_source=a", "a-1",
-                           "Fri, 01 May 2026 10:00:00 GMT"), route="/a")
-    serve(server, rss_item("Shared story (syndicated)", "https://example.org/shared", "b-1",
-                           "Fri, 01 May 2026 12:00:00 GMT"),
-          rss_item("Shared story", "https://other.example/x", "b-2",
-                   "Fri, 01 May 2026 18:00:00 GMT"), route="/b")
-    feeds = write_feeds(tmp_path / "feeds.yaml", [{"name": "First", "url": server.url("/a")},
-                                                  {"name": "Second", "url": server.url("/b")}])
+def test_duplicates_across_feeds_keep_the_first_listed(server: FeedServer, tmp_path: Path) -> None:
+    serve(
+        server,
+        rss_item(
+            "Shared story",
+            "https://example.org/shared?utm_source=a",
+            "a-1",
+            "Fri, 01 May 2026 10:00:00 GMT",
+        ),
+        route="/a",
+    )
+    serve(
+        server,
+        rss_item(
+            "Shared story (syndicated)",
+            "https://example.org/shared",
+            "b-1",
+            "Fri, 01 May 2026 12:00:00 GMT",
+        ),
+        rss_item("Shared story", "https://other.example/x", "b-2", "Fri, 01 May 2026 18:00:00 GMT"),
+        route="/b",
+    )
+    feeds = write_feeds(
+        tmp_path / "feeds.yaml",
+        [{"name": "First", "url": server.url("/a")}, {"name": "Second", "url": server.url("/b")}],
+    )
     report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     assert [r.new_items for r in report.results] == [1, 0]
     [entry] = archived(tmp_path / "news")
@@ -121,17 +164,38 @@ def test_duplicates_across_feeds_keep_the_first_listed(server: FeedServer,
 
 
 def test_keyword_feed_keeps_matching_items_only(server: FeedServer, tmp_path: Path) -> None:
-    serve(server,
-          rss_item("Minister backs community wealth building", "https://gov.example/1", "g1",
-                   "Fri, 01 May 2026 10:00:00 GMT"),
-          rss_item("Road closures this weekend", "https://gov.example/2", "g2",
-                   "Fri, 01 May 2026 11:00:00 GMT"),
-          rss_item("Nova llei", "https://gov.example/3", "g3", "Fri, 01 May 2026 12:00:00 GMT",
-                   "Suport a les cooperatives d&#8217;habitatge"))
-    feeds = write_feeds(tmp_path / "feeds.yaml", [{
-        "name": "Government", "url": server.url("/feed"),
-        "keywords": ["community wealth", "cooperativ*"],
-    }])
+    serve(
+        server,
+        rss_item(
+            "Minister backs community wealth building",
+            "https://gov.example/1",
+            "g1",
+            "Fri, 01 May 2026 10:00:00 GMT",
+        ),
+        rss_item(
+            "Road closures this weekend",
+            "https://gov.example/2",
+            "g2",
+            "Fri, 01 May 2026 11:00:00 GMT",
+        ),
+        rss_item(
+            "Nova llei",
+            "https://gov.example/3",
+            "g3",
+            "Fri, 01 May 2026 12:00:00 GMT",
+            "Suport a les cooperatives d&#8217;habitatge",
+        ),
+    )
+    feeds = write_feeds(
+        tmp_path / "feeds.yaml",
+        [
+            {
+                "name": "Government",
+                "url": server.url("/feed"),
+                "keywords": ["community wealth", "cooperativ*"],
+            }
+        ],
+    )
     report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     assert report.results[0].new_items == 2
     assert titles(tmp_path / "news") == ["Minister backs community wealth building", "Nova llei"]
@@ -140,8 +204,10 @@ def test_keyword_feed_keeps_matching_items_only(server: FeedServer, tmp_path: Pa
 def test_removed_feed_loses_state_but_keeps_items(server: FeedServer, tmp_path: Path) -> None:
     serve(server, item(1), route="/a")
     serve(server, item(2), route="/b")
-    both = [{"name": "A feed", "url": server.url("/a")},
-            {"name": "B feed", "url": server.url("/b")}]
+    both = [
+        {"name": "A feed", "url": server.url("/a")},
+        {"name": "B feed", "url": server.url("/b")},
+    ]
     feeds = write_feeds(tmp_path / "feeds.yaml", both)
     news = tmp_path / "news"
     run_news(feeds, news, now=NOW, options=TEST_OPTIONS)
@@ -152,8 +218,9 @@ def test_removed_feed_loses_state_but_keeps_items(server: FeedServer, tmp_path: 
     assert titles(news) == ["Item 1", "Item 2"]
 
 
-def test_broken_archive_file_stops_the_run_before_fetching(server: FeedServer, feeds: Path,
-                                                         tmp_path: Path) -> None:
+def test_broken_archive_file_stops_the_run_before_fetching(
+    server: FeedServer, feeds: Path, tmp_path: Path
+) -> None:
     news = tmp_path / "news"
     (news / "archive").mkdir(parents=True)
     broken = news / "archive" / "2026-05.json"
@@ -168,7 +235,8 @@ def test_broken_archive_file_stops_the_run_before_fetching(server: FeedServer, f
 
 def test_invalid_feeds_file_is_reported_with_lines(tmp_path: Path) -> None:
     feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(textwrap.dedent("""\
+    feeds.write_text(
+        textwrap.dedent("""\
         feeds:
           - name: Good feed
             url: https://example.org/feed
@@ -179,7 +247,9 @@ def test_invalid_feeds_file_is_reported_with_lines(tmp_path: Path) -> None:
             homepage: https://example.org/
             verified: maybe
             pilars: [finance]
-        """), "utf-8")
+        """),
+        "utf-8",
+    )
     report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     assert report.exit_code == 1
     assert report.results == []
@@ -198,13 +268,20 @@ def test_lock_held_by_another_run(server: FeedServer, feeds: Path, tmp_path: Pat
     news.mkdir()
     serve(server, item(1))
     with subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""\
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""\
             import fcntl, sys, time
-            handle = open({str(news / '.lock')!r}, "w")
+            handle = open({str(news / ".lock")!r}, "w")
             fcntl.flock(handle, fcntl.LOCK_EX)
             print("locked", flush=True)
             time.sleep(30)
-            """)], stdout=subprocess.PIPE, text=True) as holder:
+            """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
         try:
             assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
             report = run_news(feeds, news, now=NOW, options=TEST_OPTIONS)
@@ -276,8 +353,9 @@ print("finished", flush=True)
 
 
 @pytest.mark.parametrize("mode", ["fetch", "write"])
-def test_killed_run_corrupts_nothing(server: FeedServer, feeds: Path, tmp_path: Path,
-                                     mode: str) -> None:
+def test_killed_run_corrupts_nothing(
+    server: FeedServer, feeds: Path, tmp_path: Path, mode: str
+) -> None:
     news = tmp_path / "news"
     serve(server, item(1))
     run_news(feeds, news, now=NOW, options=TEST_OPTIONS)
@@ -286,8 +364,11 @@ def test_killed_run_corrupts_nothing(server: FeedServer, feeds: Path, tmp_path: 
     script = tmp_path / "child.py"
     script.write_text(CHILD.format(repo=str(REPO)), "utf-8")
 
-    with subprocess.Popen([sys.executable, str(script), str(feeds), str(news), mode],
-                          stdout=subprocess.PIPE, text=True) as child:
+    with subprocess.Popen(
+        [sys.executable, str(script), str(feeds), str(news), mode],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as child:
         assert child.stdout is not None
         line = child.stdout.readline()
         if mode == "fetch":

@@ -36,8 +36,9 @@ from tests.news.conftest import (
     write_feeds,
 )
 
-ITEM = rss_item("Credit unions in Preston", "https://example.org/cu", "cu-1",
-                "Fri, 01 May 2026 10:00:00 GMT")
+ITEM = rss_item(
+    "Credit unions in Preston", "https://example.org/cu", "cu-1", "Fri, 01 May 2026 10:00:00 GMT"
+)
 FEED = rss(ITEM)
 
 
@@ -56,8 +57,12 @@ def state_of(news: Path) -> dict[str, object]:
 
 
 def test_ok_sends_user_agent_and_stores_validators(server: FeedServer, tmp_path: Path) -> None:
-    feeds = one_feed(server, tmp_path, "/feed", Reply(FEED, headers={
-        "ETag": '"abc"', "Last-Modified": "Fri, 01 May 2026 10:00:00 GMT"}))
+    feeds = one_feed(
+        server,
+        tmp_path,
+        "/feed",
+        Reply(FEED, headers={"ETag": '"abc"', "Last-Modified": "Fri, 01 May 2026 10:00:00 GMT"}),
+    )
     report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     assert report.exit_code == 0
     assert [r.status for r in report.results] == [Status.OK]
@@ -77,8 +82,11 @@ def test_conditional_get_is_sent_and_304_honoured(server: FeedServer, tmp_path: 
         if handler.headers.get("If-None-Match") == '"v1"':
             handler.reply(Reply(status=304, headers={"ETag": '"v1"'}))
         else:
-            handler.reply(Reply(FEED, headers={"ETag": '"v1"', "Last-Modified": "Fri, 01 May 2026 "
-                                               "10:00:00 GMT"}))
+            handler.reply(
+                Reply(
+                    FEED, headers={"ETag": '"v1"', "Last-Modified": "Fri, 01 May 2026 10:00:00 GMT"}
+                )
+            )
 
     server.routes["/feed"] = conditional
     feeds = one_feed(server, tmp_path, "/feed")
@@ -98,11 +106,14 @@ def test_conditional_get_is_sent_and_304_honoured(server: FeedServer, tmp_path: 
 
 
 def test_slow_server_is_bounded_by_the_total_timeout(server: FeedServer, tmp_path: Path) -> None:
-    feeds = write_feeds(tmp_path / "feeds.yaml", [
-        {"name": "Never answers", "url": server.url("/silent")},
-        {"name": "Trickles bytes", "url": server.url("/trickle")},
-        {"name": "Fast feed", "url": server.url("/fast")},
-    ])
+    feeds = write_feeds(
+        tmp_path / "feeds.yaml",
+        [
+            {"name": "Never answers", "url": server.url("/silent")},
+            {"name": "Trickles bytes", "url": server.url("/trickle")},
+            {"name": "Fast feed", "url": server.url("/fast")},
+        ],
+    )
     server.routes["/silent"] = Reply(FEED, delay=5)
     # One byte every 0.2 s: each read is quick, so only a total deadline stops it.
     server.routes["/trickle"] = Reply(FEED, trickle=0.2)
@@ -111,19 +122,28 @@ def test_slow_server_is_bounded_by_the_total_timeout(server: FeedServer, tmp_pat
     report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     wall = time.monotonic() - started
     statuses = {r.feed.name: r.status for r in report.results}
-    assert statuses == {"Never answers": Status.TIMEOUT, "Trickles bytes": Status.TIMEOUT,
-                        "Fast feed": Status.OK}
+    assert statuses == {
+        "Never answers": Status.TIMEOUT,
+        "Trickles bytes": Status.TIMEOUT,
+        "Fast feed": Status.OK,
+    }
     assert wall < TEST_OPTIONS.total_timeout + 1.5
     assert all(r.elapsed < TEST_OPTIONS.total_timeout + 0.5 for r in report.results)
     assert report.exit_code == 0  # failed feeds are reported, not fatal
 
 
-@pytest.mark.parametrize(("code", "status"), [
-    (500, Status.HTTP_ERROR), (404, Status.HTTP_ERROR), (410, Status.HTTP_ERROR),
-    (403, Status.HTTP_ERROR),
-])
-def test_http_errors_are_records(server: FeedServer, tmp_path: Path, code: int,
-                                 status: Status) -> None:
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        (500, Status.HTTP_ERROR),
+        (404, Status.HTTP_ERROR),
+        (410, Status.HTTP_ERROR),
+        (403, Status.HTTP_ERROR),
+    ],
+)
+def test_http_errors_are_records(
+    server: FeedServer, tmp_path: Path, code: int, status: Status
+) -> None:
     feeds = one_feed(server, tmp_path, "/feed", Reply(b"oops", code))
     report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     [result] = report.results
@@ -145,12 +165,14 @@ def test_failed_feed_keeps_what_it_had(server: FeedServer, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("header", ["120", "HTTP-DATE"])
 @pytest.mark.parametrize("code", [429, 503])
-def test_retry_after_is_honoured(server: FeedServer, tmp_path: Path, code: int,
-                                 header: str) -> None:
+def test_retry_after_is_honoured(
+    server: FeedServer, tmp_path: Path, code: int, header: str
+) -> None:
     if header == "HTTP-DATE":
         header = email.utils.format_datetime(NOW + dt.timedelta(seconds=120), usegmt=True)
-    feeds = one_feed(server, tmp_path, "/feed", Reply(b"slow down", code,
-                                                      headers={"Retry-After": header}))
+    feeds = one_feed(
+        server, tmp_path, "/feed", Reply(b"slow down", code, headers={"Retry-After": header})
+    )
     news = tmp_path / "news"
     first = run_news(feeds, news, now=NOW, options=TEST_OPTIONS)
     assert first.results[0].status is Status.RATE_LIMITED
@@ -172,10 +194,13 @@ def test_redirects_followed_and_loops_stopped(server: FeedServer, tmp_path: Path
     server.routes["/moved/"] = Reply(status=302, headers={"Location": "/final/feed.xml"})
     server.routes["/final/feed.xml"] = Reply(rss(rss_item("Moved", "post/1", "m-1")))
     server.routes["/loop"] = Reply(status=302, headers={"Location": "/loop"})
-    feeds = write_feeds(tmp_path / "feeds.yaml", [
-        {"name": "Moved feed", "url": server.url("/old")},
-        {"name": "Looping feed", "url": server.url("/loop")},
-    ])
+    feeds = write_feeds(
+        tmp_path / "feeds.yaml",
+        [
+            {"name": "Moved feed", "url": server.url("/old")},
+            {"name": "Looping feed", "url": server.url("/loop")},
+        ],
+    )
     report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     moved, looping = report.results
     assert moved.status is Status.OK
@@ -210,8 +235,7 @@ def bomb() -> bytes:
 
 def test_gzip_bomb_is_stopped(server: FeedServer, tmp_path: Path, bomb: bytes) -> None:
     assert len(bomb) < 300 * 1024
-    feeds = one_feed(server, tmp_path, "/bomb",
-                     Reply(bomb, headers={"Content-Encoding": "gzip"}))
+    feeds = one_feed(server, tmp_path, "/bomb", Reply(bomb, headers={"Content-Encoding": "gzip"}))
     started = time.monotonic()
     report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     assert report.results[0].status is Status.TOO_LARGE
@@ -253,18 +277,22 @@ def test_decoder_refuses_unknown_encoding() -> None:
 
 
 def test_gzip_feed_is_read(server: FeedServer, tmp_path: Path) -> None:
-    feeds = one_feed(server, tmp_path, "/gz", Reply(gzip.compress(FEED),
-                                                    headers={"Content-Encoding": "gzip"}))
+    feeds = one_feed(
+        server, tmp_path, "/gz", Reply(gzip.compress(FEED), headers={"Content-Encoding": "gzip"})
+    )
     report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     assert report.results[0].status is Status.OK
     assert server.hits("/gz")[0].headers["Accept-Encoding"] == "gzip, deflate"
 
 
 def test_unreachable_feeds_still_count_as_a_run(tmp_path: Path) -> None:
-    feeds = write_feeds(tmp_path / "feeds.yaml", [
-        {"name": "Closed port", "url": "http://127.0.0.1:9/feed"},
-        {"name": "Another closed port", "url": "http://127.0.0.1:1/feed"},
-    ])
+    feeds = write_feeds(
+        tmp_path / "feeds.yaml",
+        [
+            {"name": "Closed port", "url": "http://127.0.0.1:9/feed"},
+            {"name": "Another closed port", "url": "http://127.0.0.1:1/feed"},
+        ],
+    )
     report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     assert [r.status for r in report.results] == [Status.NETWORK_ERROR] * 2
     assert report.exit_code == 0
@@ -276,8 +304,10 @@ def test_repeated_failures_back_off(server: FeedServer, tmp_path: Path) -> None:
     news = tmp_path / "news"
     moment = NOW
     for _ in range(TEST_OPTIONS.failure_threshold):
-        assert run_news(feeds, news, now=moment, options=TEST_OPTIONS).results[0].status \
+        assert (
+            run_news(feeds, news, now=moment, options=TEST_OPTIONS).results[0].status
             is Status.HTTP_ERROR
+        )
         moment += dt.timedelta(minutes=1)
     state = state_of(news)
     assert state["failures"] == TEST_OPTIONS.failure_threshold
@@ -288,8 +318,9 @@ def test_repeated_failures_back_off(server: FeedServer, tmp_path: Path) -> None:
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:
-    options = FetchOptions(failure_threshold=3, backoff_base=dt.timedelta(hours=1),
-                           backoff_cap=dt.timedelta(hours=6))
+    options = FetchOptions(
+        failure_threshold=3, backoff_base=dt.timedelta(hours=1), backoff_cap=dt.timedelta(hours=6)
+    )
     feed = Feed("Broken", "https://example.org/feed", "https://example.org/", True)
     result = FeedResult(feed, Status.HTTP_ERROR, error="HTTP 500")
     fetched = Fetched(Status.HTTP_ERROR, 0.1)
@@ -298,21 +329,36 @@ def test_backoff_doubles_up_to_the_cap() -> None:
     for _ in range(7):
         state = next_state(state, result, fetched, NOW, options)
         rests.append(state.retry_after)
-    assert rests == [None, None, "2026-05-20T13:00:00Z", "2026-05-20T14:00:00Z",
-                     "2026-05-20T16:00:00Z", "2026-05-20T18:00:00Z", "2026-05-20T18:00:00Z"]
-    recovered = next_state(state, dataclasses.replace(result, status=Status.OK, error=""),
-                           Fetched(Status.OK, 0.1), NOW, options)
+    assert rests == [
+        None,
+        None,
+        "2026-05-20T13:00:00Z",
+        "2026-05-20T14:00:00Z",
+        "2026-05-20T16:00:00Z",
+        "2026-05-20T18:00:00Z",
+        "2026-05-20T18:00:00Z",
+    ]
+    recovered = next_state(
+        state,
+        dataclasses.replace(result, status=Status.OK, error=""),
+        Fetched(Status.OK, 0.1),
+        NOW,
+        options,
+    )
     assert (recovered.failures, recovered.retry_after) == (0, None)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("30", NOW + dt.timedelta(seconds=30)),
-    ("Wed, 20 May 2026 12:10:00 GMT", NOW + dt.timedelta(minutes=10)),
-    ("Wed, 20 May 2026 11:00:00 GMT", NOW),  # in the past: retry now
-    ("99999999", NOW + dt.timedelta(days=7)),  # capped
-    ("soon", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("30", NOW + dt.timedelta(seconds=30)),
+        ("Wed, 20 May 2026 12:10:00 GMT", NOW + dt.timedelta(minutes=10)),
+        ("Wed, 20 May 2026 11:00:00 GMT", NOW),  # in the past: retry now
+        ("99999999", NOW + dt.timedelta(days=7)),  # capped
+        ("soon", None),
+        ("", None),
+    ],
+)
 def test_retry_after_parsing(value: str, expected: dt.datetime | None) -> None:
     assert retry_after(value, NOW, dt.timedelta(days=7)) == expected
 

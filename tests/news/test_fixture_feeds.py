@@ -31,8 +31,11 @@ from tests.news.conftest import (
 FEED_FILES = sorted(
     path for path in (FIXTURES / "feeds").iterdir() if not path.name.endswith(".expect.json")
 )
-CONTENT_TYPES = {".xml": "application/xml; charset=utf-8", ".html": "text/html; charset=utf-8",
-                 ".txt": "text/plain"}
+CONTENT_TYPES = {
+    ".xml": "application/xml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".txt": "text/plain",
+}
 EXPECT = re.compile(r"<!--\s*expect:\s*(\{.*?\})\s*-->", re.DOTALL)
 
 
@@ -54,8 +57,9 @@ def test_fixture_feed(path: Path, server: FeedServer, tmp_path: Path) -> None:
         json.dumps(expectation(path)).replace("{base}", server.url("").rstrip("/"))
     )
     route = f"/feeds/{path.name}"
-    server.routes[route] = Reply(path.read_bytes(),
-                                 headers={"Content-Type": CONTENT_TYPES[path.suffix]})
+    server.routes[route] = Reply(
+        path.read_bytes(), headers={"Content-Type": CONTENT_TYPES[path.suffix]}
+    )
     feeds = write_feeds(tmp_path / "feeds.yaml", [{"name": "Fixture", "url": server.url(route)}])
     news = tmp_path / "news"
 

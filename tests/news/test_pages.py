@@ -23,11 +23,15 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def make(number: int, month: str = "2026-05", **fields: object) -> NewsItem:
     """Return an archived item; fields override the defaults."""
     values: dict[str, object] = {
-        "id": f"urn:test:{number}", "title": f"Item {number}",
-        "link": f"https://example.org/{number}", "summary": f"<p>Summary {number}</p>",
+        "id": f"urn:test:{number}",
+        "title": f"Item {number}",
+        "link": f"https://example.org/{number}",
+        "summary": f"<p>Summary {number}</p>",
         "published": f"{month}-{1 + number % 28:02d}T10:{number % 60:02d}:00Z",
-        "date_source": "feed", "source": "Co-operative News",
-        "source_url": "https://www.thenews.coop/feed/", "fetched": "2026-05-20T12:00:00Z",
+        "date_source": "feed",
+        "source": "Co-operative News",
+        "source_url": "https://www.thenews.coop/feed/",
+        "fetched": "2026-05-20T12:00:00Z",
         "pillars": ("plural-ownership",),
     }
     values.update(fields)
@@ -48,12 +52,21 @@ def archive(news: Path, *items: NewsItem) -> Path:
 @pytest.fixture
 def feeds(tmp_path: Path) -> Path:
     """A registry of two feeds."""
-    return write_feeds(tmp_path / "feeds.yaml", [
-        {"name": "Co-operative News", "url": "https://www.thenews.coop/feed/",
-         "homepage": "https://www.thenews.coop/"},
-        {"name": "Scottish Government news", "url": "https://www.gov.scot/feeds/news/",
-         "keywords": ["community wealth"]},
-    ])
+    return write_feeds(
+        tmp_path / "feeds.yaml",
+        [
+            {
+                "name": "Co-operative News",
+                "url": "https://www.thenews.coop/feed/",
+                "homepage": "https://www.thenews.coop/",
+            },
+            {
+                "name": "Scottish Government news",
+                "url": "https://www.gov.scot/feeds/news/",
+                "keywords": ["community wealth"],
+            },
+        ],
+    )
 
 
 def render(tmp_path: Path, feeds: Path) -> dict[str, str]:
@@ -74,16 +87,22 @@ def test_empty_archive_says_how_to_fetch(tmp_path: Path, feeds: Path) -> None:
 
 def test_index_lists_newest_items_with_filters(tmp_path: Path, feeds: Path) -> None:
     items = [make(n) for n in range(1, 61)] + [
-        make(100, "2026-04", source="Scottish Government news",
-             source_url="https://www.gov.scot/feeds/news/", pillars=("procurement", "finance")),
+        make(
+            100,
+            "2026-04",
+            source="Scottish Government news",
+            source_url="https://www.gov.scot/feeds/news/",
+            pillars=("procurement", "finance"),
+        ),
     ]
     archive(tmp_path / "news", *items)
     pages = render(tmp_path, feeds)
     index = pages["index.md"]
     assert sorted(pages) == ["2026-04.md", "2026-05.md", "feed.xml", "feeds.opml", "index.md"]
     assert index.count("<article ") == 50
-    published = [item.published for item in sorted(items, key=lambda i: i.published,
-                                                   reverse=True)[:50]]
+    published = [
+        item.published for item in sorted(items, key=lambda i: i.published, reverse=True)[:50]
+    ]
     shown = [line.split('datetime="')[1][:20] for line in index.splitlines() if "<time" in line]
     assert shown == published  # newest first, the newest 50
     assert "[May 2026](2026-05.md) (60 items)" in index
@@ -96,16 +115,21 @@ def test_index_lists_newest_items_with_filters(tmp_path: Path, feeds: Path) -> N
     assert '<select id="news-filter-pillar" name="pillar">' in index
 
     april = pages["2026-04.md"]
-    assert '<article class="news-item" data-source="scottish-government-news" ' \
-           'data-pillars="procurement finance">' in april
+    assert (
+        '<article class="news-item" data-source="scottish-government-news" '
+        'data-pillars="procurement finance">' in april
+    )
     assert 'data-pagefind-filter="pillar:Procurement"' in april
     assert 'data-pagefind-filter="pillar:Finance"' in april
     assert "[May 2026](2026-05.md)" in april  # the newer month
 
 
 def test_item_markup(tmp_path: Path, feeds: Path) -> None:
-    archive(tmp_path / "news", make(1, author="Jane Doe", language="ca"),
-            make(2, link=None, summary="", date_source="fetch"))
+    archive(
+        tmp_path / "news",
+        make(1, author="Jane Doe", language="ca"),
+        make(2, link=None, summary="", date_source="fetch"),
+    )
     page = render(tmp_path, feeds)["2026-05.md"]
     first = page.split('lang="ca"')[1].split("</article>")[0]
     assert '<a href="https://example.org/1" rel="noopener">Item 1</a>' in first
@@ -123,7 +147,7 @@ HOSTILE = make(
     7,
     title='<script>alert("t")</script> & "quotes" \'single\'',
     summary='<p onclick="x()">Hi<script>alert(1)</script><img src=x onerror=alert(2)>'
-            '<a href="javascript:alert(3)">j</a><iframe src="https://evil.example"></iframe></p>',
+    '<a href="javascript:alert(3)">j</a><iframe src="https://evil.example"></iframe></p>',
     source='Evil" data-x="1',
     author="<b>Mallory</b>",
     link='https://example.org/a"onmouseover="alert(4)',
@@ -143,8 +167,9 @@ class _Collector(HTMLParser):
 def test_pages_escape_hand_edited_archive(tmp_path: Path, feeds: Path) -> None:
     archive(tmp_path / "news", HOSTILE)
     pages = render(tmp_path, feeds)
-    html = markdown.markdown(pages["index.md"].split("---", 2)[2],
-                             extensions=["attr_list", "md_in_html"])
+    html = markdown.markdown(
+        pages["index.md"].split("---", 2)[2], extensions=["attr_list", "md_in_html"]
+    )
     collector = _Collector()
     collector.feed(html)
     tags = {tag for tag, _ in collector.tags}
@@ -164,8 +189,10 @@ def test_pages_escape_hand_edited_archive(tmp_path: Path, feeds: Path) -> None:
 
 
 def test_markdown_keeps_each_item_as_one_html_block(tmp_path: Path, feeds: Path) -> None:
-    archive(tmp_path / "news", *[make(n, summary=f"<p>One *not emphasis* {n}</p><p>Two</p>")
-                                 for n in range(1, 4)])
+    archive(
+        tmp_path / "news",
+        *[make(n, summary=f"<p>One *not emphasis* {n}</p><p>Two</p>") for n in range(1, 4)],
+    )
     page = render(tmp_path, feeds)["index.md"]
     html = markdown.markdown(page.split("---", 2)[2], extensions=["attr_list", "md_in_html"])
     assert html.count("<article ") == html.count("</article>") == 3
@@ -173,8 +200,11 @@ def test_markdown_keeps_each_item_as_one_html_block(tmp_path: Path, feeds: Path)
 
 
 def test_atom_feed_is_valid(tmp_path: Path, feeds: Path) -> None:
-    archive(tmp_path / "news", *[make(n) for n in range(1, 61)],
-            make(99, link=None, title="No link & <odd>"))
+    archive(
+        tmp_path / "news",
+        *[make(n) for n in range(1, 61)],
+        make(99, link=None, title="No link & <odd>"),
+    )
     text = render(tmp_path, feeds)["feed.xml"]
     root = ET.fromstring(text)
     assert root.tag == f"{ATOM}feed"
@@ -204,11 +234,17 @@ def test_opml_lists_every_feed(tmp_path: Path, feeds: Path) -> None:
     assert root.tag == "opml" and root.get("version") == "2.0"
     assert root.findtext("head/title")
     outlines = root.findall("body/outline")
-    assert [(o.get("text"), o.get("type"), o.get("xmlUrl"), o.get("htmlUrl")) for o in outlines] \
-        == [("Co-operative News", "rss", "https://www.thenews.coop/feed/",
-             "https://www.thenews.coop/"),
-            ("Scottish Government news", "rss", "https://www.gov.scot/feeds/news/",
-             "https://example.org/")]
+    assert [
+        (o.get("text"), o.get("type"), o.get("xmlUrl"), o.get("htmlUrl")) for o in outlines
+    ] == [
+        ("Co-operative News", "rss", "https://www.thenews.coop/feed/", "https://www.thenews.coop/"),
+        (
+            "Scottish Government news",
+            "rss",
+            "https://www.gov.scot/feeds/news/",
+            "https://example.org/",
+        ),
+    ]
 
 
 def test_only_changed_pages_are_written(tmp_path: Path, feeds: Path) -> None:
@@ -243,12 +279,17 @@ def test_broken_archive_file_does_not_stop_the_build(tmp_path: Path, feeds: Path
 
 
 def test_latest_items(tmp_path: Path) -> None:
-    news = archive(tmp_path / "news", *[make(n) for n in range(1, 6)],
-                   make(10, "2026-04", pillars=("finance",)),
-                   make(11, "2026-03", pillars=("finance", "workforce")))
+    news = archive(
+        tmp_path / "news",
+        *[make(n) for n in range(1, 6)],
+        make(10, "2026-04", pillars=("finance",)),
+        make(11, "2026-03", pillars=("finance", "workforce")),
+    )
     assert [item.title for item in latest_items(news, 3)] == ["Item 5", "Item 4", "Item 3"]
     assert [item.title for item in latest_items(news, 5, pillar="finance")] == [
-        "Item 10", "Item 11"]
+        "Item 10",
+        "Item 11",
+    ]
     assert latest_items(news, 0) == []
     assert latest_items(tmp_path / "nothing", 5) == []
 
@@ -265,8 +306,14 @@ def test_news_pages_for_a_docs_tree_sync(tmp_path: Path, feeds: Path) -> None:
 
     archive(tmp_path / "news", make(1), make(2, "2026-04"))
     pages = news_pages(tmp_path / "news", feeds, site_url=SITE)
-    assert sorted(pages) == ["news/2026-04.md", "news/2026-05.md", "news/feed.xml",
-                             "news/feeds.opml", "news/index.md"]
+    assert sorted(pages) == [
+        "news/2026-04.md",
+        "news/2026-05.md",
+        "news/feed.xml",
+        "news/feeds.opml",
+        "news/index.md",
+    ]
     written = render_news_pages(tmp_path / "news", feeds, tmp_path / "docs", site_url=SITE)
-    assert {p.relative_to(tmp_path / "docs").as_posix(): p.read_text("utf-8")
-            for p in written} == pages
+    assert {
+        p.relative_to(tmp_path / "docs").as_posix(): p.read_text("utf-8") for p in written
+    } == pages

@@ -40,8 +40,11 @@ def test_general_feeds_are_filtered_and_guesses_marked() -> None:
 
 @pytest.mark.skipif(not RESEARCH.exists(), reason="the shared research notes are not beside it")
 def test_verified_flags_follow_the_research_notes() -> None:
-    rows = [line.split("|") for line in RESEARCH.read_text("utf-8").splitlines()
-            if line.startswith("| ") and "://" in line]
+    rows = [
+        line.split("|")
+        for line in RESEARCH.read_text("utf-8").splitlines()
+        if line.startswith("| ") and "://" in line
+    ]
     seen = {row[2].strip(): row[3].strip().startswith("seen") for row in rows}
     feeds = {feed.url: feed.verified for feed in load_feeds(REPO / "feeds.yaml").feeds}
     assert feeds == seen
@@ -71,22 +74,32 @@ def test_schema_is_draft7_strict_and_described() -> None:
 
 def test_duplicate_feeds_are_problems(tmp_path: Path) -> None:
     path = tmp_path / "feeds.yaml"
-    entry = {"name": "Same", "url": "https://example.org/feed", "homepage": "https://e.org/",
-             "verified": True}
+    entry = {
+        "name": "Same",
+        "url": "https://example.org/feed",
+        "homepage": "https://e.org/",
+        "verified": True,
+    }
     path.write_text(yaml.safe_dump({"feeds": [entry, {**entry, "name": "same "}]}), "utf-8")
     messages = [problem.message for problem in load_feeds(path).problems]
-    assert messages == ["feeds[2].name repeats 'same '", "feeds[2].url repeats "
-                        "'https://example.org/feed'"]
+    assert messages == [
+        "feeds[2].name repeats 'same '",
+        "feeds[2].url repeats 'https://example.org/feed'",
+    ]
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("", "empty"),
-    ("- a list\n", "mapping"),
-    ("feeds: []\n", "at least 1"),
-    ("feeds:\n  - name: x\n    url: &a https://e.org/f\n", "anchors"),
-])
-def test_broken_registries_are_problems_not_crashes(tmp_path: Path, text: str,
-                                                    fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "empty"),
+        ("- a list\n", "mapping"),
+        ("feeds: []\n", "at least 1"),
+        ("feeds:\n  - name: x\n    url: &a https://e.org/f\n", "anchors"),
+    ],
+)
+def test_broken_registries_are_problems_not_crashes(
+    tmp_path: Path, text: str, fragment: str
+) -> None:
     path = tmp_path / "feeds.yaml"
     path.write_text(textwrap.dedent(text), "utf-8")
     registry = load_feeds(path)
