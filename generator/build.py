@@ -52,14 +52,11 @@ class BuildResult:
         return not self.problems and self.render is not None
 
 
-def news_hooks(paths: ProjectPaths) -> tuple[dict[str, bytes], LatestNews]:
+def news_hooks(paths: ProjectPaths) -> tuple[dict[str, str], LatestNews]:
     """Return the news pages and a 'latest items' function, rendered from the archive only."""
     settings = SiteSettings.read(paths.mkdocs_config)
     pages = news_pages(paths.news, paths.feeds, site_url=settings.site_url)
-    return (
-        {path: text.encode("utf-8") for path, text in pages.items()},
-        lambda limit, pillar: list(latest_items(paths.news, limit, pillar)),
-    )
+    return pages, lambda limit, pillar: list(latest_items(paths.news, limit, pillar))
 
 
 @dataclass

@@ -5,7 +5,6 @@ The build never needs the network: these pages show whatever the archive holds.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import uuid
@@ -17,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from generator.dates import long_date, month_title
 from generator.model import load_pillars
 from generator.news.archive import load_archive, month_files, read_month, sort_items
 from generator.news.clean import sanitize_html
@@ -30,20 +30,6 @@ log = logging.getLogger(__name__)
 
 INDEX_ITEMS = 50
 FEED_ITEMS = 50
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 MONTH_PAGE = re.compile(r"^\d{4}-\d{2}\.md$")
 # Characters XML 1.0 forbids; a feed's text could carry them into feed.xml and break it.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -61,8 +47,7 @@ class Month:
     @property
     def label(self) -> str:
         """Return the month as readers say it, e.g. May 2026."""
-        year, month = self.key.split("-")
-        return f"{MONTH_NAMES[int(month) - 1]} {year}"
+        return month_title(self.key)
 
 
 def render_news_pages(
@@ -193,7 +178,7 @@ def _environment() -> Environment:
     )
     environment.filters.update(
         slug=_slug,
-        long_date=_long_date,
+        long_date=long_date,
         summary_html=_summary_html,
         entry_id=_entry_id,
     )
@@ -208,11 +193,6 @@ def _finalize(value: Any) -> Any:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "source"
-
-
-def _long_date(published: str) -> str:
-    moment = dt.datetime.fromisoformat(published.replace("Z", "+00:00"))
-    return f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
 
 
 def _summary_html(summary: str) -> Markup:
