@@ -241,8 +241,3 @@ def load_pillars() -> tuple[Pillar, ...]:
         )
         for entry in yaml.safe_load(text)
     )
-
-
-def pillars_by_slug() -> dict[str, Pillar]:
-    """Return the pillars keyed by slug."""
-    return {pillar.slug: pillar for pillar in load_pillars()}

@@ -9,9 +9,7 @@ builder's own change detection and the browser reload stay quick.
 from __future__ import annotations
 
 import logging
-import posixpath
 import re
-import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -407,12 +405,6 @@ def _render_case_page(index: int) -> str:
     return renderer._render("case_study.md.j2", f"case-studies/{case.slug}.md", case=case)
 
 
-def pillar_short_titles(case: CaseStudy, pillars: Iterable[Pillar]) -> list[str]:
-    """Return the short titles of a case study's pillars, in registry order."""
-    wanted = set(case.pillar_slugs)
-    return [pillar.short_title for pillar in pillars if pillar.slug in wanted]
-
-
 # --- writing the tree --------------------------------------------------------------------------
 
 
@@ -501,16 +493,3 @@ def render_site(
         len(report.removed),
     )
     return report
-
-
-def clean_generated(paths: ProjectPaths) -> None:
-    """Remove the generated tree (used by tests and `make clean`)."""
-    shutil.rmtree(paths.generated, ignore_errors=True)
-    shutil.rmtree(paths.fragments, ignore_errors=True)
-
-
-def relative_url(from_doc: str, to_url: str) -> str:
-    """Return a link from one docs-tree page to a site URL path."""
-    start = page_url(from_doc) or "."
-    target = posixpath.relpath(to_url or ".", start)
-    return target if target.endswith("/") or "." in target.rsplit("/", 1)[-1] else target + "/"
