@@ -7,9 +7,8 @@ import dataclasses
 import io
 import json
 from collections.abc import Iterable
-from typing import Any
 
-from generator.model import CaseStudy
+from generator.model import CaseStudy, PillarWork
 
 CSV_COLUMNS = (
     "slug",
@@ -30,26 +29,41 @@ CSV_COLUMNS = (
 )
 
 
-def _record(case: CaseStudy) -> dict[str, Any]:
-    record = dataclasses.asdict(case)
-    record.pop("path")
-    record.pop("source_numbers")
-    record["pillars"] = {work.pillar: dataclasses.asdict(work) for work in case.pillars}
-    for work in record["pillars"].values():
-        work.pop("pillar")
-    return record
+# Fields that are the generator's bookkeeping, not data.
+_LEFT_OUT = {"path", "source_numbers"}
+
+
+def _plain(value: object) -> object:
+    """Turn a record into JSON-ready data, one level at a time (json.dumps recurses).
+
+    Much faster than dataclasses.asdict, which deep-copies every value on the way.
+    """
+    if isinstance(value, CaseStudy):
+        data = {
+            field.name: getattr(value, field.name)
+            for field in dataclasses.fields(value)
+            if field.name not in _LEFT_OUT
+        }
+        data["pillars"] = {work.pillar: work for work in value.pillars}
+        return data
+    if isinstance(value, PillarWork):
+        return {"summary": value.summary, "initiatives": value.initiatives}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    raise TypeError(f"cannot export {type(value).__name__}")
 
 
 def export_json(case_studies: Iterable[CaseStudy]) -> str:
-    """Return every case study as one JSON document, stable for diffs."""
-    records = [_record(case) for case in sorted(case_studies, key=lambda c: c.slug)]
+    """Return every case study as one JSON document, in a stable order."""
+    records = sorted(case_studies, key=lambda case: case.slug)
     document = {
         "schema": "case-study.schema.json",
         "licence": "CC BY 4.0",
         "count": len(records),
         "case_studies": records,
     }
-    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    text = json.dumps(document, ensure_ascii=False, sort_keys=True, default=_plain)
+    return text + "\n"
 
 
 def export_csv(case_studies: Iterable[CaseStudy]) -> str:

@@ -238,35 +238,65 @@ class Renderer:
         self.env.globals.update(pillars=self.pillars, settings=settings, chart=bar_chart)
 
     def pages(self) -> dict[str, str]:
-        """Return every generated page and fragment as {docs-tree path: text}."""
-        pages = self._case_pages()
-        pages["case-studies/index.md"] = self._render(
-            "case_studies_index.md.j2",
-            "case-studies/index.md",
-            map=self._map("case-studies/index.md"),
-        )
+        """Return every generated page as {docs-tree path: text}.
+
+        Pages are independent once the shared lists are computed, so they render as jobs
+        spread over the cores; case-study pages whose inputs did not change come from the cache.
+        """
+        keys = {case.slug: self._case_page_key(case) for case in self.case_studies}
+        stale = [
+            case
+            for case in self.case_studies
+            if self.page_cache.get(case.slug, (None, ""))[0] != keys[case.slug]
+        ]
+        jobs = [
+            _Job("case_study.md.j2", f"case-studies/{case.slug}.md", {"case": case})
+            for case in stale
+        ]
         entries = self._pillar_entries()
-        pages["pillars/index.md"] = self._render(
-            "pillars_index.md.j2", "pillars/index.md", entries=entries
-        )
         for pillar in self.pillars:
-            pages.update(self._pillar_pages(pillar, entries[pillar.slug]))
-        pages["places/index.md"] = self._render(
-            "places.md.j2",
-            "places/index.md",
-            countries=self._by_country(),
-            map=self._map("places/index.md"),
-        )
-        pages["search/index.md"] = self._render(
-            "search.md.j2",
-            "search/index.md",
-            facets=SEARCH_FACETS,
-            fixed={
-                "pillar": [pillar.short_title for pillar in self.pillars],
-                "type": list(SEARCH_TYPES),
-            },
-        )
+            jobs += self._pillar_jobs(pillar, entries[pillar.slug])
+        jobs += [
+            _Job(
+                "case_studies_index.md.j2",
+                "case-studies/index.md",
+                {"map": self._map("case-studies/index.md")},
+            ),
+            _Job("pillars_index.md.j2", "pillars/index.md", {"entries": entries}),
+            _Job(
+                "places.md.j2",
+                "places/index.md",
+                {"countries": self._by_country(), "map": self._map("places/index.md")},
+            ),
+            _Job(
+                "search.md.j2",
+                "search/index.md",
+                {
+                    "facets": SEARCH_FACETS,
+                    "fixed": {
+                        "pillar": [pillar.short_title for pillar in self.pillars],
+                        "type": list(SEARCH_TYPES),
+                    },
+                },
+            ),
+        ]
+        pages = dict(zip((job.doc_path for job in jobs), self._render_jobs(jobs), strict=True))
+        for case in stale:
+            self.page_cache[case.slug] = (keys[case.slug], pages[f"case-studies/{case.slug}.md"])
+        for slug in set(self.page_cache) - set(keys):
+            del self.page_cache[slug]
+        for case in self.case_studies:
+            pages.setdefault(f"case-studies/{case.slug}.md", self.page_cache[case.slug][1])
         return pages
+
+    def _render_jobs(self, jobs: list[_Job]) -> list[str]:
+        """Render jobs on every core (in forked workers that share this renderer)."""
+        global _ACTIVE
+        _ACTIVE = (self, jobs)
+        try:
+            return map_in_processes(_render_job, range(len(jobs)))
+        finally:
+            _ACTIVE = None
 
     def fragments(self) -> dict[str, str]:
         """Return the snippets the hand-written home page includes, as {file name: text}."""
@@ -282,30 +312,6 @@ class Renderer:
             "latest-news.md": self._render(
                 "fragments/latest_news.md.j2", "index.md", news=self.latest_news(5, None)
             ),
-        }
-
-    def _case_pages(self) -> dict[str, str]:
-        """Render every case-study page, reusing the cached ones whose inputs did not change."""
-        keys = {case.slug: self._case_page_key(case) for case in self.case_studies}
-        stale = [
-            index
-            for index, case in enumerate(self.case_studies)
-            if self.page_cache.get(case.slug, (None, ""))[0] != keys[case.slug]
-        ]
-        global _ACTIVE_RENDERER
-        _ACTIVE_RENDERER = self
-        try:
-            texts = map_in_processes(_render_case_page, stale)
-        finally:
-            _ACTIVE_RENDERER = None
-        for index, text in zip(stale, texts, strict=True):
-            slug = self.case_studies[index].slug
-            self.page_cache[slug] = (keys[slug], text)
-        for slug in set(self.page_cache) - set(keys):
-            del self.page_cache[slug]
-        return {
-            f"case-studies/{case.slug}.md": self.page_cache[case.slug][1]
-            for case in self.case_studies
         }
 
     def _case_page_key(self, case: CaseStudy) -> object:
@@ -333,7 +339,7 @@ class Renderer:
                 )
         return {pillar.slug: entries[pillar.slug] for pillar in self.pillars}
 
-    def _pillar_pages(self, pillar: Pillar, entries: list[PillarEntry]) -> dict[str, str]:
+    def _pillar_jobs(self, pillar: Pillar, entries: list[PillarEntry]) -> list[_Job]:
         """Return a pillar's pages: PILLAR_PAGE_SIZE places each, so none grows without bound."""
         chunks = [
             entries[start : start + PILLAR_PAGE_SIZE]
@@ -351,19 +357,21 @@ class Renderer:
             )
             for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), start=1)
         ]
-        return {
-            path: self._render(
+        return [
+            _Job(
                 "pillar.md.j2",
                 path,
-                pillar=pillar,
-                entries=chunk,
-                total=len(entries),
-                page=number,
-                pagination=pagination if len(chunks) > 1 else [],
-                news=self.latest_news(5, pillar.slug) if number == 1 else [],
+                {
+                    "pillar": pillar,
+                    "entries": chunk,
+                    "total": len(entries),
+                    "page": number,
+                    "pagination": pagination if len(chunks) > 1 else [],
+                    "news": self.latest_news(5, pillar.slug) if number == 1 else [],
+                },
             )
             for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), start=1)
-        }
+        ]
 
     def _by_country(self) -> list[tuple[str, str, list[CaseStudy]]]:
         countries: dict[str, list[CaseStudy]] = defaultdict(list)
@@ -393,16 +401,26 @@ class Renderer:
         )
 
 
-_ACTIVE_RENDERER: Renderer | None = None
+@dataclass(frozen=True)
+class _Job:
+    """One page to render: its template, where it goes, and what it shows."""
+
+    template: str
+    doc_path: str
+    context: dict[str, Any]
 
 
-def _render_case_page(index: int) -> str:
-    """Render one case-study page in a worker forked while a Renderer was active."""
-    renderer = _ACTIVE_RENDERER
-    if renderer is None:
-        raise RuntimeError("no active renderer: call Renderer.pages()")
-    case = renderer.case_studies[index]
-    return renderer._render("case_study.md.j2", f"case-studies/{case.slug}.md", case=case)
+# The renderer and its jobs while a pool renders them: forked workers inherit this.
+_ACTIVE: tuple[Renderer, list[_Job]] | None = None
+
+
+def _render_job(index: int) -> str:
+    """Render one job in a worker forked while Renderer._render_jobs ran."""
+    if _ACTIVE is None:
+        raise RuntimeError("no active render jobs: call Renderer.pages()")
+    renderer, jobs = _ACTIVE
+    job = jobs[index]
+    return renderer._render(job.template, job.doc_path, **job.context)
 
 
 # --- writing the tree --------------------------------------------------------------------------
