@@ -10,8 +10,8 @@ import difflib
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -37,9 +37,15 @@ EARLIEST_YEAR = 1800  # older than any community wealth building work; catches t
 class ValidationResult:
     """The outcome of validating a set of files."""
 
-    case_studies: list[CaseStudy]
     problems: list[Problem]
     files: int
+    valid_documents: list[Document] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def case_studies(self) -> list[CaseStudy]:
+        """Return the valid files as records (built on first use: `cwb validate` needs none)."""
+        with paused_gc():
+            return [case_study_from_data(doc.data, doc.path) for doc in self.valid_documents]
 
     @property
     def ok(self) -> bool:
@@ -112,8 +118,18 @@ def _check_with_cache(files: list[Path], cache: FileCache) -> list[_Checked]:
 
 
 def _check_file(path: Path) -> _Checked:
-    """Load one file and run every check that needs only that file."""
-    document = load_document(path)
+    """Load one file and run every check that needs only that file.
+
+    Most files are valid: a first pass without position marks decides; only a file with a
+    problem is loaded again, with marks, so that each problem names its line and column.
+    """
+    quick = _checked(load_document(path, marks=False))
+    if not quick.problems:
+        return quick
+    return _checked(load_document(path))
+
+
+def _checked(document: Document) -> _Checked:
     problems = list(document.problems)
     if document.ok:
         problems.extend(
@@ -124,12 +140,13 @@ def _check_file(path: Path) -> _Checked:
         problems.extend(_semantic_problems(document, dt.date.today()))
     # Only the marks the cross-file checks point at travel back from a worker process.
     document.value_marks = {
-        path: mark
-        for path, mark in document.value_marks.items()
-        if path[:1] in (("slug",), ("related",))
+        path: mark for path, mark in document.value_marks.items() if path[:1] in _CROSS_FILE
     }
     document.key_marks = {}
     return _Checked(document, problems)
+
+
+_CROSS_FILE = (("slug",), ("related",))
 
 
 FileCache = dict[Path, tuple[tuple[int, int], _Checked]]
@@ -152,14 +169,22 @@ def _validate(files: list[Path], cache: FileCache | None) -> ValidationResult:
         checked = _check_with_cache(files, cache)
     documents = [item.document for item in checked]
     problems = [problem for item in checked for problem in item.problems]
-    problems.extend(_cross_file_problems(documents))
+    cross = list(_cross_file_problems(documents))
+    unmarked = {problem.path for problem in cross} & {
+        document.path for document in documents if not document.marked
+    }
+    if unmarked:  # rare: load those files again with marks, so the problems name their lines
+        documents = [
+            _checked(load_document(document.path)).document
+            if document.path in unmarked
+            else document
+            for document in documents
+        ]
+        cross = list(_cross_file_problems(documents))
+    problems.extend(cross)
     bad_files = {problem.path for problem in problems}
-    case_studies = [
-        case_study_from_data(document.data, document.path)
-        for document in documents
-        if document.ok and document.path not in bad_files
-    ]
-    return ValidationResult(case_studies, sorted(problems), len(files))
+    valid = [document for document in documents if document.ok and document.path not in bad_files]
+    return ValidationResult(sorted(problems), len(files), valid)
 
 
 def schema_problems(
