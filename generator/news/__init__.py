@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.news.fetch import FetchOptions
 from generator.news.model import Feed, FeedResult, NewsItem, Status
-from generator.news.pages import latest_items, news_pages, render_news_pages
+from generator.news.pages import latest_items, news_pages
 from generator.news.report import NewsReport
 from generator.news.run import run_news
 
@@ -17,6 +17,5 @@ __all__ = [
     "Status",
     "latest_items",
     "news_pages",
-    "render_news_pages",
     "run_news",
 ]

@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 
 INDEX_ITEMS = 50
 FEED_ITEMS = 50
-MONTH_PAGE = re.compile(r"^\d{4}-\d{2}\.md$")
 # Characters XML 1.0 forbids; a feed's text could carry them into feed.xml and break it.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # Stable namespace for Atom entry ids: the same item keeps the same id in every build.
@@ -48,20 +47,6 @@ class Month:
     def label(self) -> str:
         """Return the month as readers say it, e.g. May 2026."""
         return month_title(self.key)
-
-
-def render_news_pages(
-    news_dir: Path, feeds_file: Path, out_dir: Path, *, site_url: str
-) -> list[Path]:
-    """Write the news pages into out_dir/news/; return every page's path (changed or not)."""
-    pages = {
-        out_dir / relative: text
-        for relative, text in news_pages(news_dir, feeds_file, site_url=site_url).items()
-    }
-    for path, text in pages.items():
-        write_if_changed(path, text)
-    _remove_stale_months(out_dir / "news", set(pages))
-    return list(pages)
 
 
 def news_pages(news_dir: Path, feeds_file: Path, *, site_url: str) -> dict[str, str]:
@@ -106,24 +91,6 @@ def latest_items(news_dir: Path, limit: int, pillar: str | None = None) -> list[
         if len(found) >= limit:
             break
     return sort_items(found)[: max(limit, 0)]
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write text to path unless it already holds exactly that; return whether it wrote."""
-    try:
-        if path.read_text("utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8", newline="\n")
-    return True
-
-
-def _remove_stale_months(folder: Path, keep: set[Path]) -> None:
-    for page in folder.glob("*.md"):
-        if MONTH_PAGE.match(page.name) and page not in keep:
-            page.unlink()
 
 
 def _updated(items: list[NewsItem]) -> str:

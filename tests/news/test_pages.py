@@ -11,9 +11,10 @@ import feedparser
 import markdown
 import pytest
 
-from generator.news import latest_items, render_news_pages
+from generator.news import latest_items, news_pages
 from generator.news.archive import atomic_write, to_json_text
 from generator.news.model import NewsItem
+from generator.render import RenderReport, sync_tree
 from tests.news.conftest import write_feeds
 
 SITE = "https://cwb.example.org/kb/"
@@ -67,6 +68,13 @@ def feeds(tmp_path: Path) -> Path:
             },
         ],
     )
+
+
+def render_news_pages(news: Path, feeds: Path, docs: Path, *, site_url: str) -> list[Path]:
+    """Write the news pages the way the build does (only changed files, stale ones removed)."""
+    pages = news_pages(news, feeds, site_url=site_url)
+    sync_tree(docs, pages, RenderReport())
+    return [docs / name for name in pages]
 
 
 def render(tmp_path: Path, feeds: Path) -> dict[str, str]:
@@ -302,8 +310,6 @@ def test_archive_json_round_trips(tmp_path: Path) -> None:
 
 
 def test_news_pages_for_a_docs_tree_sync(tmp_path: Path, feeds: Path) -> None:
-    from generator.news import news_pages
-
     archive(tmp_path / "news", make(1), make(2, "2026-04"))
     pages = news_pages(tmp_path / "news", feeds, site_url=SITE)
     assert sorted(pages) == [
