@@ -31,10 +31,10 @@ from benchmarks.corpus import write_corpus
 from generator.build import news_hooks, run_builder
 from generator.load import load_document
 from generator.parallel import map_in_processes, paused_gc, worker_count
-from generator.paths import ProjectPaths
+from generator.paths import ProjectPaths, collect_files
 from generator.render import render_site
 from generator.search import index_site
-from generator.validate import collect_files, validate_files
+from generator.validate import validate_files
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "bench"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.news import latest_items, news_pages
-from generator.paths import ProjectPaths
+from generator.paths import ProjectPaths, collect_files
 from generator.problems import BuildError, Problem
 from generator.render import (
     LatestNews,
@@ -30,7 +30,7 @@ from generator.render import (
     render_site,
 )
 from generator.search import index_site
-from generator.validate import FileCache, collect_files, validate_files
+from generator.validate import FileCache, validate_files
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,11 @@ from pathlib import Path
 from generator import __version__
 from generator import links as link_check
 from generator.build import BuildResult, build_site
-from generator.paths import ProjectPaths
+from generator.paths import ProjectPaths, collect_files
 from generator.problems import BuildError, Problem
 from generator.scaffold import ScaffoldError, create_case_study
-from generator.validate import case_study_schema, collect_files, validate_files
+from generator.schema_check import case_study_schema
+from generator.validate import validate_files
 
 log = logging.getLogger(__name__)
 

@@ -47,7 +47,7 @@ def replace_section(text: str, section: str) -> str:
 
 
 def main() -> None:
-    from generator.validate import case_study_schema
+    from generator.schema_check import case_study_schema
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--update", action="store_true", help="rewrite the section in place")

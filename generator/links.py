@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.load import load_document
-from generator.validate import collect_files
+from generator.paths import collect_files
 
 if TYPE_CHECKING:  # httpx loads only when links are checked: `cwb --help` stays quick
     import httpx

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from generator.paths import PILLARS_FILE
+from generator.paths import INDICATORS_FILE, PILLARS_FILE
 
 PILLAR_SLUGS = ("procurement", "workforce", "land-and-property", "finance", "plural-ownership")
 
@@ -35,6 +35,18 @@ class Source:
     publisher: str
     url: str
     date: str | None = None
+    note: str | None = None  # an editorial remark, shown beside the link, never in it
+
+
+@dataclass(frozen=True)
+class Ending:
+    """When and how an initiative or a whole case study ended or changed hands."""
+
+    year: int
+    how: str  # closed, sold, transferred, merged, demutualised, replaced, paused
+    note: str
+    source: str
+    date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ class Initiative:
     year: int
     description: str
     sources: tuple[str, ...]
+    ended: Ending | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,18 @@ class Metric:
     source: str
     values: tuple[MetricValue, ...]
     note: str | None = None
+    indicator: str | None = None  # a shared indicator's id, comparable across places
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A figure defined once so that places measuring it can be compared."""
+
+    id: str
+    label: str
+    pillar: str
+    units: tuple[str, ...]
+    how_to_read: str
 
 
 @dataclass(frozen=True)
@@ -140,6 +165,7 @@ class CaseStudy:
     disagreements: tuple[Disagreement, ...] = ()
     tags: tuple[str, ...] = ()
     featured: bool = False
+    ended: Ending | None = None
     source_numbers: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
@@ -184,6 +210,7 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
                         year=item["year"],
                         description=item["description"],
                         sources=tuple(item["sources"]),
+                        ended=_ending(item.get("ended")),
                     )
                     for item in data["pillars"][slug]["initiatives"]
                 ),
@@ -199,6 +226,7 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
                 pillar=metric["pillar"],
                 source=metric["source"],
                 note=metric.get("note"),
+                indicator=metric.get("indicator"),
                 values=tuple(
                     MetricValue(**value) for value in sorted(metric["values"], key=_by_year)
                 ),
@@ -218,8 +246,13 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
         ),
         tags=tuple(data.get("tags", ())),
         featured=bool(data.get("featured", False)),
+        ended=_ending(data.get("ended")),
         source_numbers={source.id: number for number, source in enumerate(sources, start=1)},
     )
+
+
+def _ending(data: dict[str, Any] | None) -> Ending | None:
+    return Ending(**data) if data else None
 
 
 def _by_year(value: dict[str, Any]) -> int:
@@ -241,3 +274,19 @@ def load_pillars() -> tuple[Pillar, ...]:
         )
         for entry in yaml.safe_load(text)
     )
+
+
+@cache
+def load_indicators() -> dict[str, Indicator]:
+    """Return the shared indicators from their registry file, by id, in registry order."""
+    entries = yaml.safe_load(INDICATORS_FILE.read_text("utf-8"))
+    return {
+        entry["id"]: Indicator(
+            id=entry["id"],
+            label=entry["label"],
+            pillar=entry["pillar"],
+            units=tuple(entry["units"]),
+            how_to_read=" ".join(entry["how_to_read"].split()),
+        )
+        for entry in entries
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ SCHEMA_DIR = PACKAGE_DIR / "schema"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 CASE_STUDY_SCHEMA = SCHEMA_DIR / "case-study.schema.json"
 PILLARS_FILE = SCHEMA_DIR / "pillars.yaml"
+INDICATORS_FILE = SCHEMA_DIR / "indicators.yaml"
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,14 @@ class ProjectPaths:
     def news(self) -> Path:
         """Return the news archive folder."""
         return self.root / "news"
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into their *.yaml / *.yml files, sorted; keep files as given."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+        else:
+            files.append(path)
+    return files

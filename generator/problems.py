@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+# What `cwb new` writes where a value is still to be filled in; the validator reports it as such.
+PLACEHOLDER = "TODO"
+
+# Where a value sits in a document: keys and list indexes from the root, e.g. ("sources", 2, "url").
+JsonPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, order=True)
@@ -39,6 +47,32 @@ class Problem:
             f"::error file={_escape_property(self.display_path())},line={self.line},"
             f"col={self.column},title=Case study problem::{_escape_data(message)}"
         )
+
+
+# --- wording shared by every check ---
+
+
+def field_name(path: JsonPath) -> str:
+    """Return a path as a contributor reads it: sources[2].url (items counted from 1)."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "the file"
+
+
+def clip(text: str, limit: int = 40) -> str:
+    """Return text on one line, cut to limit characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """Return "did you mean '…'? " for the closest choice, or nothing."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'? " if matches else ""
 
 
 def _escape_data(text: str) -> str:

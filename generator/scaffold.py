@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.model import PILLAR_SLUGS
-from generator.problems import CwbError
+from generator.problems import PLACEHOLDER, CwbError
 from generator.schema_walk import resolve
 
-PLACEHOLDER = "TODO"
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MODELINE = "# yaml-language-server: $schema=../generator/schema/case-study.schema.json"
 WIDTH = 96

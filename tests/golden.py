@@ -10,8 +10,9 @@ import argparse
 import shutil
 from pathlib import Path
 
+from generator.paths import collect_files
 from generator.render import Renderer, SiteSettings
-from generator.validate import collect_files, validate_files
+from generator.validate import validate_files
 
 HERE = Path(__file__).parent
 SAMPLE = HERE / "fixtures" / "valid"

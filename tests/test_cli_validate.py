@@ -39,7 +39,7 @@ def test_problems_exit_1_with_path_line_column_and_hint(
     assert main(["validate"]) == 1
     assert capsys.readouterr().out.splitlines() == [
         "case_studies/riverton.yaml:4:1: error: unknown field 'titel'",
-        "    hint: did you mean 'title'? allowed fields: actors, disagreements, featured, "
+        "    hint: did you mean 'title'? allowed fields: actors, disagreements, ended, featured, "
         "last_reviewed, lessons, metrics, period, pillars, place, related, scale, slug, sources, "
         "status, story, summary, tags, title",
         "1 problem in 1 of 1 file",

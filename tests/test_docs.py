@@ -6,7 +6,7 @@ import re
 
 from generator.cli import _parser
 from generator.fieldref import END, GUIDE, START, field_reference
-from generator.validate import case_study_schema
+from generator.schema_check import case_study_schema
 from tests.conftest import ROOT
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.load import parse_document
-from generator.validate import case_study_schema, schema_problems
+from generator.schema_check import case_study_check
 
 SCALARS = st.one_of(
     st.none(),
@@ -68,7 +68,7 @@ def test_any_input_gives_data_or_problems(source: str | bytes) -> None:
     document = parse_document(raw, Path("fuzz.yaml"))
     assert document.ok or document.problems
     if document.ok:
-        for problem in schema_problems(document, case_study_schema()):
+        for problem in case_study_check().problems(document):
             assert problem.line >= 1 and problem.column >= 1
             assert problem.message
 
@@ -81,7 +81,7 @@ def test_any_mapping_maps_every_schema_error_to_a_line(tree: object) -> None:
     text = yaml.safe_dump({"slug": "fuzz", "extra": tree}, allow_unicode=True)
     document = parse_document(text.encode(), Path("fuzz.yaml"))
     assert document.ok, document.problems
-    problems = schema_problems(document, case_study_schema())
+    problems = case_study_check().problems(document)
     assert any("unknown field 'extra'" in problem.message for problem in problems)
     for problem in problems:
         assert 1 <= problem.line <= text.count("\n") + 1

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.validate import collect_files, validate_files
+from generator.paths import collect_files
+from generator.validate import validate_files
 
 CASE_STUDIES = Path(__file__).parent.parent / "case_studies"
 SCHEMA_LINE = "# yaml-language-server: $schema=../generator/schema/case-study.schema.json"

@@ -13,7 +13,7 @@ from generator.load import Document, load_document
 from generator.news.model import Feed
 from generator.paths import SCHEMA_DIR
 from generator.problems import Problem
-from generator.validate import schema_problems
+from generator.schema_check import SchemaCheck
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +41,18 @@ def feeds_schema() -> dict[str, Any]:
     return schema
 
 
+@cache
+def _feeds_check() -> SchemaCheck:
+    return SchemaCheck(feeds_schema())
+
+
 def load_feeds(path: Path) -> FeedsFile:
     """Read and check a feeds registry; problems are returned, never raised."""
     document = load_document(path)
     result = FeedsFile(path, problems=list(document.problems))
     if not document.ok:
         return result
-    result.problems.extend(schema_problems(document, feeds_schema()))
+    result.problems.extend(_feeds_check().problems(document))
     result.problems.extend(_duplicate_problems(document))
     if not result.problems:
         result.feeds = [_feed(entry) for entry in document.data["feeds"]]

@@ -1,0 +1,336 @@
+"""The rules a JSON Schema cannot express: citations, years, dates, places, URLs, indicators.
+
+One file's rules run in `file_problems`; the rules that span files (unique slugs, `related`)
+in `cross_file_problems`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import pycountry
+
+from generator.load import Document
+from generator.model import load_indicators
+from generator.problems import PLACEHOLDER, JsonPath, Problem, clip, field_name, suggest
+
+EARLIEST_YEAR = 1800  # older than any community wealth building work; catches typos like 213
+
+
+def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
+    """Yield the problems of one schema-valid-or-not document that its schema cannot see."""
+    data: dict[str, Any] = document.data
+    slug = data.get("slug")
+    if isinstance(slug, str) and slug != document.path.stem:
+        yield document.problem(
+            ("slug",),
+            f"slug '{slug}' does not match the file name '{document.path.name}'",
+            f"rename the file to {slug}.yaml, or set `slug: {document.path.stem}`",
+        )
+    yield from _citation_problems(document)
+    yield from _year_problems(document, today)
+    yield from _date_problems(document, today)
+    yield from _place_problems(document)
+    yield from _url_problems(document)
+    yield from _ending_problems(document)
+    yield from _indicator_problems(document)
+
+
+def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (index, item) for the mapping items of a list; tolerate wrong shapes."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def _initiatives(data: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
+    """Yield (path, initiative) for every initiative under every pillar."""
+    pillars = data.get("pillars")
+    if isinstance(pillars, dict):
+        for slug, work in pillars.items():
+            if isinstance(work, dict):
+                for index, item in _dicts(work.get("initiatives")):
+                    yield ("pillars", slug, "initiatives", index), item
+
+
+def _endings(data: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any], Any]]:
+    """Yield (path, ended, start year) for the case study's and each initiative's `ended`."""
+    period = data.get("period")
+    if isinstance(data.get("ended"), dict):
+        start = period.get("start") if isinstance(period, dict) else None
+        yield ("ended",), data["ended"], start
+    for path, item in _initiatives(data):
+        if isinstance(item.get("ended"), dict):
+            yield (*path, "ended"), item["ended"], item.get("year")
+
+
+def _citations(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
+    """Yield (path, source id) for every place that cites a source."""
+    for path, item in _initiatives(data):
+        cited = item.get("sources")
+        if isinstance(cited, list):
+            for position, source in enumerate(cited):
+                yield (*path, "sources", position), source
+    for path, ended, _ in _endings(data):
+        yield (*path, "source"), ended.get("source")
+    for index, metric in _dicts(data.get("metrics")):
+        yield ("metrics", index, "source"), metric.get("source")
+        for position, value in _dicts(metric.get("values")):
+            if "source" in value:
+                yield ("metrics", index, "values", position, "source"), value["source"]
+    for index, item in _dicts(data.get("disagreements")):
+        for position, account in _dicts(item.get("accounts")):
+            yield ("disagreements", index, "accounts", position, "source"), account.get("source")
+
+
+def _citation_problems(document: Document) -> Iterator[Problem]:
+    data = document.data
+    listed: dict[str, int] = {}
+    for index, source in _dicts(data.get("sources")):
+        source_id = source.get("id")
+        if not isinstance(source_id, str):
+            continue
+        if source_id in listed:
+            yield document.problem(
+                ("sources", index, "id"),
+                f"source id '{source_id}' is used twice (also sources[{listed[source_id] + 1}])",
+                "give each source its own id",
+            )
+        else:
+            listed[source_id] = index
+    for path, cited in _citations(data):
+        if isinstance(cited, str) and cited not in listed and not cited.startswith(PLACEHOLDER):
+            suggestion = suggest(cited, listed)
+            known = ", ".join(listed) or "none yet"
+            yield document.problem(
+                path,
+                f"cites source '{cited}', which is not listed under sources",
+                f"{suggestion}add it under sources, or use a listed id ({known})",
+            )
+
+
+def _years(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
+    period = data.get("period")
+    if isinstance(period, dict):
+        yield ("period", "start"), period.get("start")
+        if "end" in period:
+            yield ("period", "end"), period.get("end")
+    for path, item in _initiatives(data):
+        yield (*path, "year"), item.get("year")
+    for path, ended, _ in _endings(data):
+        yield (*path, "year"), ended.get("year")
+    for index, metric in _dicts(data.get("metrics")):
+        for position, value in _dicts(metric.get("values")):
+            yield ("metrics", index, "values", position, "year"), value.get("year")
+
+
+def _year_problems(document: Document, today: dt.date) -> Iterator[Problem]:
+    data = document.data
+    latest = today.year + 1  # plans announced for next year are fine; later is a typo
+    for path, year in _years(data):
+        if (
+            isinstance(year, int)
+            and not isinstance(year, bool)
+            and not (EARLIEST_YEAR <= year <= latest)
+        ):
+            yield document.problem(
+                path,
+                f"{field_name(path)} is {year}, which is not a sane year",
+                f"write a four-digit year between {EARLIEST_YEAR} and {latest}",
+            )
+    period = data.get("period")
+    if isinstance(period, dict):
+        start, end = period.get("start"), period.get("end")
+        if isinstance(start, int) and isinstance(end, int) and end < start:
+            yield document.problem(
+                ("period", "end"),
+                f"period ends ({end}) before it starts ({start})",
+                "check the two years",
+            )
+        if data.get("status") in ("completed", "discontinued") and "end" not in period:
+            yield document.problem(
+                ("period",),
+                f"status is {data['status']} but period has no end",
+                "add `end:` with the year the work ended",
+            )
+        if data.get("status") == "ongoing" and isinstance(end, int) and end < today.year:
+            yield document.problem(
+                ("period", "end"),
+                f"status is ongoing but period ended in {end}",
+                "remove `end:` or set the status to completed or discontinued",
+            )
+
+
+def _date_problems(document: Document, today: dt.date) -> Iterator[Problem]:
+    data = document.data
+    candidates: list[tuple[JsonPath, Any]] = [(("last_reviewed",), data.get("last_reviewed"))]
+    candidates += [
+        (("sources", index, "date"), source.get("date"))
+        for index, source in _dicts(data.get("sources"))
+        if "date" in source
+    ]
+    candidates += [
+        ((*path, "date"), ended["date"]) for path, ended, _ in _endings(data) if "date" in ended
+    ]
+    for path, text in candidates:
+        if not isinstance(text, str):
+            continue
+        parsed = _parse_partial_date(text)
+        if parsed is None:
+            continue  # the schema's pattern already reported the form
+        if parsed is False:
+            yield document.problem(
+                path,
+                f"{field_name(path)} is '{text}', which is not a real date",
+                "check the month (01–12) and the day of the month",
+            )
+        elif parsed > today:
+            yield document.problem(
+                path,
+                f"{field_name(path)} is {text}, which is in the future",
+                f"use a date on or before today ({today.isoformat()})",
+            )
+        elif parsed.year < EARLIEST_YEAR:
+            yield document.problem(
+                path, f"{field_name(path)} is {text}, which is not a sane date", "check the year"
+            )
+
+
+def _parse_partial_date(text: str) -> dt.date | Literal[False] | None:
+    """Parse YYYY, YYYY-MM or YYYY-MM-DD; None if not of that form, False if impossible."""
+    parts = text.split("-")
+    if not all(part.isdigit() for part in parts) or len(parts) > 3 or len(parts[0]) != 4:
+        return None
+    numbers = [int(part) for part in parts] + [1] * (3 - len(parts))
+    try:
+        return dt.date(numbers[0], numbers[1], numbers[2])
+    except ValueError:
+        return False
+
+
+def _place_problems(document: Document) -> Iterator[Problem]:
+    place = document.data.get("place")
+    if not isinstance(place, dict):
+        return
+    country = place.get("country")
+    if (
+        isinstance(country, str)
+        and len(country) == 2
+        and country.isupper()
+        and (pycountry.countries.get(alpha_2=country) is None)
+    ):
+        hint = {
+            "UK": "the ISO code for the United Kingdom is GB",
+            "EL": "the ISO code for Greece is GR",
+        }.get(country, "look the code up in ISO 3166-1 alpha-2, e.g. GB, US, ES, IT, DE")
+        yield document.problem(
+            ("place", "country"), f"'{country}' is not an ISO 3166-1 country code", hint
+        )
+    coordinates = place.get("coordinates")
+    if isinstance(coordinates, dict):
+        lat, lon = coordinates.get("lat"), coordinates.get("lon")
+        if isinstance(lat, (int, float)) and isinstance(lon, (int, float)) and lat == lon == 0:
+            yield document.problem(
+                ("place", "coordinates"),
+                "coordinates are 0, 0 (in the Atlantic)",
+                "look the place up on OpenStreetMap and copy its latitude and longitude",
+            )
+
+
+def _urls(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
+    for index, source in _dicts(data.get("sources")):
+        yield ("sources", index, "url"), source.get("url")
+    for index, actor in _dicts(data.get("actors")):
+        if "url" in actor:
+            yield ("actors", index, "url"), actor.get("url")
+
+
+def _url_problems(document: Document) -> Iterator[Problem]:
+    for path, url in _urls(document.data):
+        if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
+            continue  # wrong types and schemes are reported by the schema
+        parts = urlsplit(url)
+        if not parts.hostname or "." not in parts.hostname or any(c.isspace() for c in url):
+            yield document.problem(
+                path,
+                f"{field_name(path)} is not a complete web address: '{clip(url)}'",
+                "copy the address from the browser's address bar",
+            )
+
+
+def _ending_problems(document: Document) -> Iterator[Problem]:
+    for path, ended, start in _endings(document.data):
+        year = ended.get("year")
+        if isinstance(year, int) and isinstance(start, int) and year < start:
+            yield document.problem(
+                (*path, "year"),
+                f"{field_name(path)} says it ended in {year}, before it started ({start})",
+                "check the two years",
+            )
+        date = ended.get("date")
+        if isinstance(year, int) and isinstance(date, str) and not date.startswith(f"{year}"):
+            yield document.problem(
+                (*path, "date"),
+                f"{field_name(path)}.date ({date}) is not in its year ({year})",
+                "make the date and the year agree",
+            )
+
+
+def _indicator_problems(document: Document) -> Iterator[Problem]:
+    """Check that a metric naming a shared indicator uses a unit the indicator allows."""
+    indicators = load_indicators()
+    for index, metric in _dicts(document.data.get("metrics")):
+        indicator = indicators.get(str(metric.get("indicator")))  # unknown ids: the schema's enum
+        unit = metric.get("unit")
+        if indicator is not None and isinstance(unit, str) and unit not in indicator.units:
+            yield document.problem(
+                ("metrics", index, "unit"),
+                f"metrics[{index + 1}] is tagged '{indicator.id}', which is counted in "
+                f"{' or '.join(indicator.units)}, not {unit}",
+                "change the unit, or remove `indicator:` if the figure measures something else",
+            )
+
+
+def cross_file_problems(documents: list[Document]) -> Iterator[Problem]:
+    """Check what spans files: slugs are unique and `related` names existing case studies."""
+    seen: dict[str, Document] = {}
+    for document in documents:
+        slug = document.data.get("slug") if document.ok else None
+        if not isinstance(slug, str):
+            continue
+        if slug in seen:
+            yield document.problem(
+                ("slug",),
+                f"slug '{slug}' is also used by {seen[slug].path.name}",
+                "each case study needs its own slug and file name",
+            )
+        else:
+            seen[slug] = document
+    known = set(seen)
+    for folder in {document.path.parent for document in documents}:
+        known.update(path.stem for path in folder.glob("*.yaml"))
+    for document in documents:
+        if not document.ok:
+            continue
+        related = document.data.get("related")
+        if not isinstance(related, list):
+            continue
+        for index, slug in enumerate(related):
+            if not isinstance(slug, str):
+                continue
+            if slug == document.data.get("slug"):
+                yield document.problem(
+                    ("related", index),
+                    "a case study cannot be related to itself",
+                    "remove this line",
+                )
+            elif slug not in known:
+                yield document.problem(
+                    ("related", index),
+                    f"related case study '{slug}' does not exist",
+                    f"{suggest(slug, known)}name the slug of a file in case_studies/",
+                )
