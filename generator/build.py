@@ -18,19 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.markup import page_url
 from generator.news import latest_items, news_pages
 from generator.paths import ProjectPaths, collect_files
 from generator.problems import BuildError, Problem
-from generator.render import (
-    LatestNews,
-    PageCache,
-    RenderReport,
-    SiteSettings,
-    page_url,
-    render_site,
-)
+from generator.render import LatestNews, PageCache, SiteSettings, render_site
 from generator.search import index_site
 from generator.validate import FileCache, validate_files
+from generator.write import RenderReport
 
 log = logging.getLogger(__name__)
 

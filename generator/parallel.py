@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -27,12 +27,17 @@ def worker_count() -> int:
 
 
 def map_in_processes(
-    function: Callable[[Item], Result], items: Sequence[Item], *, min_items: int = MIN_ITEMS
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    *,
+    min_items: int = MIN_ITEMS,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
 ) -> list[Result]:
     """Return [function(item) for item in items], computed by worker processes if worth it.
 
-    Workers are forked, so they see the module state the caller prepared (e.g. a renderer),
-    and the function itself must be a module-level function.
+    `initializer(*initargs)` prepares each worker once (e.g. hands it a renderer); workers are
+    forked, so initargs reach them without pickling. The function must be module-level.
     """
     workers = worker_count()
     if (
@@ -40,9 +45,14 @@ def map_in_processes(
         or workers < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
+        if initializer is not None:
+            initializer(*initargs)
         return [function(item) for item in items]
     chunk = max(1, math.ceil(len(items) / (workers * 8)))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=initializer, initargs=initargs
+    ) as pool:
         return list(pool.map(function, items, chunksize=chunk))
 
 

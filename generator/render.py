@@ -1,36 +1,29 @@
 """Records → the generated Markdown docs tree that the site builder turns into HTML.
 
-Text from case studies never reaches the page as markup: plain-text fields are escaped by
-Jinja's autoescape (and for Markdown headings by `mdtext`), Markdown fields are rendered here
-and sanitised with an allow-list. Only files whose content changed are rewritten, so the
-builder's own change detection and the browser reload stay quick.
+Which pages exist and what each shows is decided here; how text becomes HTML is `markup`'s
+business, and writing only what changed is `write`'s.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
-import nh3
-import pycountry
 import yaml
-from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from generator.charts import UNIT_NAMES, bar_chart, format_value
-from generator.dates import long_date
-from generator.export import export_csv, export_json
+from generator.charts import bar_chart
+from generator.export import export_files
 from generator.maps import MapPoint, world_map
+from generator.markup import country_name, page_url, root_prefix, template_environment
 from generator.model import CaseStudy, Metric, Pillar, load_pillars
 from generator.parallel import map_in_processes, paused_gc
 from generator.paths import PACKAGE_DIR, TEMPLATES_DIR, ProjectPaths
+from generator.write import RenderReport, sync_tree
 
 log = logging.getLogger(__name__)
 
@@ -48,39 +41,6 @@ SEARCH_TYPES = ("case study", "pillar", "news", "guide")
 # Places per pillar page: the shipped site fits on one page; 10,000 case studies make ~120.
 PILLAR_PAGE_SIZE = 50
 TYPE_GUIDE_MARKER = '\n<span hidden data-pagefind-filter="type:guide"></span>\n'
-# Python-Markdown's backslash-escapable characters (with `|` from the tables extension);
-# `<`, `>` and `&` are left to HTML escaping, which runs after.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
-_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
-_ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "code",
-    "em",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
 
 
 LatestNews = Callable[[int, "str | None"], list[Any]]
@@ -108,15 +68,6 @@ class SiteSettings:
         )
 
 
-@dataclass
-class RenderReport:
-    """What rendering did to the generated tree."""
-
-    written: list[Path] = field(default_factory=list)
-    unchanged: int = 0
-    removed: list[Path] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class PillarPageLink:
     """One page of a pillar's list of places, for the pagination links."""
@@ -135,64 +86,6 @@ class PillarEntry:
     summary: str
     initiatives: tuple[Any, ...]
     metrics: tuple[Metric, ...]
-
-
-# --- text filters ------------------------------------------------------------------------------
-
-
-def mdtext(text: object) -> Markup:
-    """Escape plain text for a Markdown context (headings): HTML and Markdown syntax both."""
-    return escape(_MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).split())))
-
-
-@cache
-def _markdown_converter() -> MarkdownIt:
-    # CommonMark as GitHub writes it, with raw HTML switched off: tags in a case study come out
-    # as text. markdown-it also refuses javascript: and data: links; nh3 below is the backstop.
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-@lru_cache(maxsize=65536)  # initiatives appear on their case study and on pillar pages
-def markdown_html(text: str) -> Markup:
-    """Render a contributor's Markdown field to sanitised HTML (no raw HTML survives)."""
-    html = _markdown_converter().render(text)
-    # Story headings sit under the page's own h2 sections.
-    html = _HEADING_TAG.sub(lambda match: f"<{match[1]}h{min(int(match[2]) + 2, 6)}", html)
-    clean = nh3.clean(
-        html,
-        tags=_ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener nofollow",
-    )
-    return Markup(clean)
-
-
-def country_name(code: str) -> str:
-    """Return a country's common name for an ISO 3166-1 alpha-2 code."""
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    return str(getattr(country, "common_name", None) or country.name)
-
-
-# --- URLs --------------------------------------------------------------------------------------
-
-
-def page_url(doc_path: str) -> str:
-    """Return the site URL path (from the root, no leading slash) of a docs-tree Markdown file."""
-    stem = doc_path[: -len(".md")]
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
-
-
-def root_prefix(doc_path: str) -> str:
-    """Return the relative prefix from a page back to the site root, e.g. '../../'."""
-    depth = page_url(doc_path).count("/")
-    return "../" * depth
 
 
 # --- the renderer ------------------------------------------------------------------------------
@@ -219,23 +112,9 @@ class Renderer:
         self.template_stamp = tuple(
             sorted((path.name, path.stat().st_mtime_ns) for path in TEMPLATES_DIR.rglob("*.j2"))
         )
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
+        self.env = template_environment(
+            TEMPLATES_DIR, pillars=self.pillars, settings=settings, chart=bar_chart
         )
-        self.env.filters.update(
-            mdtext=mdtext,
-            markdown=markdown_html,
-            country=country_name,
-            long_date=long_date,
-            value=format_value,
-            unit_name=lambda unit: UNIT_NAMES.get(unit, unit),
-        )
-        self.env.globals.update(pillars=self.pillars, settings=settings, chart=bar_chart)
 
     def pages(self) -> dict[str, str]:
         """Return every generated page as {docs-tree path: text}.
@@ -290,13 +169,10 @@ class Renderer:
         return pages
 
     def _render_jobs(self, jobs: list[_Job]) -> list[str]:
-        """Render jobs on every core (in forked workers that share this renderer)."""
-        global _ACTIVE
-        _ACTIVE = (self, jobs)
-        try:
-            return map_in_processes(_render_job, range(len(jobs)))
-        finally:
-            _ACTIVE = None
+        """Render jobs on every core; each worker is handed this renderer and the jobs once."""
+        return map_in_processes(
+            _render_job, range(len(jobs)), initializer=_start_worker, initargs=(self, jobs)
+        )
 
     def fragments(self) -> dict[str, str]:
         """Return the snippets the hand-written home page includes, as {file name: text}."""
@@ -410,33 +286,22 @@ class _Job:
     context: dict[str, Any]
 
 
-# The renderer and its jobs while a pool renders them: forked workers inherit this.
-_ACTIVE: tuple[Renderer, list[_Job]] | None = None
+# One worker's renderer and jobs, set by the pool's initializer when the worker starts.
+_worker: tuple[Renderer, list[_Job]] | None = None
+
+
+def _start_worker(renderer: Renderer, jobs: list[_Job]) -> None:
+    global _worker
+    _worker = (renderer, jobs)
 
 
 def _render_job(index: int) -> str:
-    """Render one job in a worker forked while Renderer._render_jobs ran."""
-    if _ACTIVE is None:
-        raise RuntimeError("no active render jobs: call Renderer.pages()")
-    renderer, jobs = _ACTIVE
+    """Render one job in a worker that _start_worker prepared."""
+    if _worker is None:
+        raise RuntimeError("render jobs run only in workers started by Renderer._render_jobs")
+    renderer, jobs = _worker
     job = jobs[index]
     return renderer._render(job.template, job.doc_path, **job.context)
-
-
-# --- writing the tree --------------------------------------------------------------------------
-
-
-def write_if_changed(path: Path, content: str | bytes) -> bool:
-    """Write content to path unless it already holds exactly that; return whether it wrote."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return True
 
 
 def _content_files(content: Path) -> dict[str, bytes]:
@@ -461,24 +326,6 @@ def _asset_files() -> dict[str, bytes]:
     }
 
 
-def sync_tree(root: Path, files: Mapping[str, str | bytes], report: RenderReport) -> None:
-    """Make the folder hold exactly these files (text is written as UTF-8), rewriting only
-    what changed. Text is encoded one file at a time: 10,000 pages held twice cost a gigabyte."""
-    for relative, data in files.items():
-        if write_if_changed(root / relative, data):
-            report.written.append(root / relative)
-        else:
-            report.unchanged += 1
-    if root.is_dir():
-        for path in sorted(root.rglob("*"), reverse=True):
-            relative = path.relative_to(root).as_posix()
-            if path.is_file() and relative not in files:
-                path.unlink()
-                report.removed.append(path)
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-
-
 def render_site(
     case_studies: list[CaseStudy],
     paths: ProjectPaths,
@@ -498,8 +345,7 @@ def render_site(
     with paused_gc():
         pages = renderer.pages()
     files.update(pages)
-    files["data/case-studies.json"] = export_json(renderer.case_studies)
-    files["data/case-studies.csv"] = export_csv(renderer.case_studies)
+    files.update(export_files(renderer.case_studies, renderer.settings))
     files.update(extra_pages or {})
     report = RenderReport()
     sync_tree(paths.generated, files, report)

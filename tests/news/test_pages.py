@@ -14,7 +14,7 @@ import pytest
 from generator.news import latest_items, news_pages
 from generator.news.archive import atomic_write, to_json_text
 from generator.news.model import NewsItem
-from generator.render import RenderReport, sync_tree
+from generator.write import RenderReport, sync_tree
 from tests.news.conftest import write_feeds
 
 SITE = "https://cwb.example.org/kb/"

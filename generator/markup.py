@@ -1,0 +1,140 @@
+"""How contributed text becomes HTML, and the one Jinja environment every page is made with.
+
+Text from case studies never reaches a page as markup: plain-text fields are escaped by
+Jinja's autoescape (and, in Markdown headings, by `mdtext`); Markdown fields are rendered here
+and sanitised with an allow-list.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import nh3
+import pycountry
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from generator.charts import UNIT_NAMES, format_value
+from generator.dates import long_date
+
+# Python-Markdown's backslash-escapable characters (with `|` from the tables extension);
+# `<`, `>` and `&` are left to HTML escaping, which runs after.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+_ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+
+
+def template_environment(templates: Path, **globals: Any) -> jinja2.Environment:
+    """Return a Jinja environment for the site's templates, with the shared filters.
+
+    Autoescaping is on and undefined names fail loudly; every template in the project is
+    rendered through an environment made here, so escaping and formatting cannot drift apart.
+    """
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        mdtext=mdtext,
+        markdown=markdown_html,
+        country=country_name,
+        long_date=long_date,
+        value=format_value,
+        unit_name=lambda unit: UNIT_NAMES.get(unit, unit),
+    )
+    env.globals.update(globals)
+    return env
+
+
+# --- text filters ---
+
+
+def mdtext(text: object) -> Markup:
+    """Escape plain text for a Markdown context (headings): HTML and Markdown syntax both."""
+    return escape(_MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).split())))
+
+
+@cache
+def _markdown_converter() -> MarkdownIt:
+    # CommonMark as GitHub writes it, with raw HTML switched off: tags in a case study come out
+    # as text. markdown-it also refuses javascript: and data: links; nh3 below is the backstop.
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+@lru_cache(maxsize=65536)  # initiatives appear on their case study and on pillar pages
+def markdown_html(text: str) -> Markup:
+    """Render a contributor's Markdown field to sanitised HTML (no raw HTML survives)."""
+    html = _markdown_converter().render(text)
+    # Story headings sit under the page's own h2 sections.
+    html = _HEADING_TAG.sub(lambda match: f"<{match[1]}h{min(int(match[2]) + 2, 6)}", html)
+    clean = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener nofollow",
+    )
+    return Markup(clean)
+
+
+def country_name(code: str) -> str:
+    """Return a country's common name for an ISO 3166-1 alpha-2 code."""
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+# --- URLs ---
+
+
+def page_url(doc_path: str) -> str:
+    """Return the site URL path (from the root, no leading slash) of a docs-tree Markdown file."""
+    stem = doc_path[: -len(".md")]
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def root_prefix(doc_path: str) -> str:
+    """Return the relative prefix from a page back to the site root, e.g. '../../'."""
+    depth = page_url(doc_path).count("/")
+    return "../" * depth
