@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildResult, build_site
-from generator.paths import ProjectPaths
+from tests.project import make_project
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -20,8 +20,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
     """Build the shipped case studies once, with the real MkDocs and Pagefind."""
-    site = tmp_path_factory.mktemp("shipped") / "site"
-    result = build_site(ProjectPaths.at(ROOT, site=site), progress=lambda message: None)
+    paths = make_project(tmp_path_factory.mktemp("shipped"))
+    site = paths.site
+    result = build_site(paths, progress=lambda message: None)
     assert result.ok, [problem.format_text() for problem in result.problems]
     return site, result
 

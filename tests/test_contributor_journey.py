@@ -9,9 +9,8 @@ import pytest
 
 from generator.build import build_site
 from generator.cli import main
-from generator.paths import ProjectPaths
 from generator.validate import validate_files
-from tests.conftest import ROOT
+from tests.project import make_project
 
 # What a contributor types over each placeholder, in the order the scaffold asks for them.
 ANSWERS = [
@@ -84,9 +83,10 @@ def test_scaffold_fill_validate_build(tmp_path: Path, capsys: pytest.CaptureFixt
     path.write_text(fill_in(scaffold), "utf-8")
     assert main(["validate", str(path)]) == 0, capsys.readouterr().out
 
-    site = tmp_path / "site"
+    paths = make_project(tmp_path / "project", case_studies=folder)
+    site = paths.site
     result = build_site(
-        ProjectPaths.at(ROOT, case_studies=folder, site=site),
+        paths,
         progress=lambda message: None,
         index=False,
     )

@@ -6,16 +6,15 @@ import csv
 import io
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from generator.build import BuildResult, build_site
-from generator.paths import ProjectPaths
 from generator.problems import BuildError
 from tests.conftest import ROOT
+from tests.project import make_project
 
 SLUGS = ("preston", "cleveland-evergreen", "barcelona", "bologna", "wales-psb-clusters")
 PILLARS = ("procurement", "workforce", "land-and-property", "finance", "plural-ownership")
@@ -114,11 +113,11 @@ def _corpus(tmp_path: Path, *texts: tuple[str, str]) -> Path:
 
 
 def test_invalid_case_study_writes_nothing(tmp_path: Path) -> None:
-    site = tmp_path / "site"
+    broken = SAMPLE.read_text().replace("title:", "titel:", 1)
+    paths = make_project(tmp_path, case_studies=_corpus(tmp_path, ("riverton", broken)))
+    site = paths.site
     site.mkdir()
     (site / "marker.txt").write_text("previous site")
-    broken = SAMPLE.read_text().replace("title:", "titel:", 1)
-    paths = ProjectPaths.at(ROOT, case_studies=_corpus(tmp_path, ("riverton", broken)), site=site)
     before = {path: path.stat().st_mtime_ns for path in paths.generated.rglob("*")}
     result = build_site(paths, progress=lambda message: None)
     assert not result.ok
@@ -127,19 +126,13 @@ def test_invalid_case_study_writes_nothing(tmp_path: Path) -> None:
     assert {path: path.stat().st_mtime_ns for path in paths.generated.rglob("*")} == before
 
 
-def test_failed_builder_leaves_the_previous_site(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    site = tmp_path / "site"
+def test_failed_builder_leaves_the_previous_site(tmp_path: Path) -> None:
+    paths = make_project(tmp_path, case_studies=_corpus(tmp_path, ("riverton", SAMPLE.read_text())))
+    site = paths.site
     site.mkdir()
     (site / "index.html").write_text("previous site")
-    paths = ProjectPaths.at(
-        ROOT, case_studies=_corpus(tmp_path, ("riverton", SAMPLE.read_text())), site=site
-    )
-    broken_config = tmp_path / "mkdocs.yml"
-    shutil.copy(ROOT / "mkdocs.yml", broken_config)
-    broken_config.write_text(broken_config.read_text() + "\ntheme: {name: no-such-theme}\n")
-    monkeypatch.setattr(ProjectPaths, "mkdocs_config", property(lambda self: broken_config))
+    config = paths.mkdocs_config
+    config.write_text(config.read_text() + "\ntheme: {name: no-such-theme}\n")
     with pytest.raises(BuildError, match="MkDocs failed"):
         build_site(paths, progress=lambda message: None)
     assert (site / "index.html").read_text() == "previous site"
@@ -171,8 +164,8 @@ def _elements(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
 
 def test_text_from_yaml_never_injects_markup(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    paths = ProjectPaths.at(ROOT, case_studies=_corpus(tmp_path, ("riverton", HOSTILE)), site=site)
+    paths = make_project(tmp_path, case_studies=_corpus(tmp_path, ("riverton", HOSTILE)))
+    site = paths.site
     result = build_site(paths, progress=lambda message: None, index=False)
     assert result.ok, result.problems
     for page in [
