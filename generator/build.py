@@ -8,6 +8,7 @@ previous site untouched.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -50,7 +51,8 @@ class BuildResult:
 def news_hooks(paths: ProjectPaths) -> tuple[dict[str, str], LatestNews]:
     """Return the news pages and a 'latest items' function, rendered from the archive only."""
     settings = SiteSettings.read(paths.mkdocs_config)
-    pages = news_pages(paths.news, paths.feeds, site_url=settings.site_url)
+    built_at = dt.datetime.now(dt.UTC)
+    pages = news_pages(paths.news, paths.feeds, site_url=settings.site_url, built_at=built_at)
     return pages, lambda limit, pillar: list(latest_items(paths.news, limit, pillar))
 
 

@@ -214,7 +214,57 @@ def sanitize_html(fragment: str, *, base: str = "") -> str:
         link_rel=LINK_REL,
         strip_comments=True,
     )
+    if "<a" in cleaned:
+        cleaned = _unwrap_dead_links(cleaned)
     return " ".join(cleaned.split())
+
+
+def _unwrap_dead_links(cleaned: str) -> str:
+    """Replace each <a> left without an href (its URL was refused) by its text and markup."""
+    unwrapper = _DeadLinkUnwrapper()
+    unwrapper.feed(cleaned)
+    unwrapper.close()
+    return "".join(unwrapper.out)
+
+
+class _DeadLinkUnwrapper(HTMLParser):
+    """Copy ammonia's output as it is, leaving out the tags of links that lost their href.
+
+    The sanitiser drops a javascript: or other refused URL but keeps the <a>, with its rel:
+    a link that goes nowhere. Ammonia's output is well-formed and links do not nest, so each
+    </a> closes the innermost open <a>.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)  # copy text and entities exactly as escaped
+        self.out: list[str] = []
+        self.open_links: list[bool] = []  # for each open <a>: whether its tags are kept
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            kept = any(name == "href" and value for name, value in attrs)
+            self.open_links.append(kept)
+            if not kept:
+                return
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "a":
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.open_links and not self.open_links.pop():
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
 
 
 def summarise(fragment: str, *, base: str = "", limit: int = SUMMARY_CHARS) -> str:

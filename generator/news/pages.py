@@ -5,6 +5,7 @@ The build never needs the network: these pages show whatever the archive holds.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import uuid
@@ -22,7 +23,7 @@ from generator.news.archive import load_archive, month_files, read_month, sort_i
 from generator.news.clean import sanitize_html
 from generator.news.feeds import load_feeds
 from generator.news.fetch import PROJECT_URL
-from generator.news.model import Feed, NewsItem
+from generator.news.model import Feed, NewsItem, format_utc
 from generator.news.tagging import fold
 from generator.paths import TEMPLATES_DIR
 
@@ -49,8 +50,13 @@ class Month:
         return month_title(self.key)
 
 
-def news_pages(news_dir: Path, feeds_file: Path, *, site_url: str) -> dict[str, str]:
-    """Return the news pages' text keyed by their path in the docs tree (news/index.md, ...)."""
+def news_pages(
+    news_dir: Path, feeds_file: Path, *, site_url: str, built_at: dt.datetime
+) -> dict[str, str]:
+    """Return the news pages' text keyed by their path in the docs tree (news/index.md, ...).
+
+    built_at (aware) dates the Atom feed while the archive holds no item.
+    """
     months = load_archive(news_dir, strict=False)
     registry = load_feeds(feeds_file)
     if not registry.ok:
@@ -63,7 +69,7 @@ def news_pages(news_dir: Path, feeds_file: Path, *, site_url: str) -> dict[str, 
             "index.md.j2", items=everything[:INDEX_ITEMS], months=index, root="../"
         ),
         "news/feed.xml": context.render(
-            "feed.xml.j2", items=everything[:FEED_ITEMS], updated=_updated(everything)
+            "feed.xml.j2", items=everything[:FEED_ITEMS], updated=_updated(everything, built_at)
         ),
         "news/feeds.opml": context.render("feeds.opml.j2"),
     }
@@ -93,9 +99,10 @@ def latest_items(news_dir: Path, limit: int, pillar: str | None = None) -> list[
     return sort_items(found)[: max(limit, 0)]
 
 
-def _updated(items: list[NewsItem]) -> str:
+def _updated(items: list[NewsItem], built_at: dt.datetime) -> str:
     # The newest item's date, not the build time: an unchanged archive gives an unchanged feed.
-    return items[0].published if items else "1970-01-01T00:00:00Z"
+    # An empty feed has no such date; the build's time is the truth, not 1970.
+    return items[0].published if items else format_utc(built_at)
 
 
 class _Context:

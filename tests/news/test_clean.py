@@ -156,6 +156,8 @@ def test_sanitised_summaries_are_always_safe_and_balanced(parts: list[str], limi
         assert tag in ALLOWED_TAGS
         for name, value in attributes:
             assert name in ALLOWED_ATTRIBUTES.get(tag, set()) | {"rel"}
+            if tag == "a":  # a link either goes somewhere safe or is not a link at all
+                assert dict(attributes).get("href")
             if name == "href":
                 assert value is not None and value.startswith("https://example.org/")
                 assert "utm_" not in value
@@ -187,6 +189,31 @@ def test_sanitiser_adds_rel_and_keeps_allowed_markup() -> None:
         '<p>A <a href="https://e.org/" title="t" rel="noopener noreferrer nofollow">'
         "link</a><br><code>c</code></p>"
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('<p>Read <a href="javascript:alert(1)">this</a>.</p>', "<p>Read this.</p>"),
+        ('<a href=" JaVaScRiPt:alert(1)" title="t">x</a>', "x"),
+        ('<a href="data:text/html,x"><b>bold</b> text</a> after', "<b>bold</b> text after"),
+        ('<a href="vbscript:msgbox(1)">v</a><a href="mailto:a@example.org">m</a>', "vm"),
+        ("<p><a>no address</a> &amp; <a name=x>anchor</a></p>", "<p>no address &amp; anchor</p>"),
+        (
+            '<a href="javascript:x">A &lt;b&gt; &#8220;q&#8221;</a> <a href="/ok">kept</a>',
+            'A &lt;b&gt; “q” <a href="https://example.org/ok" rel="noopener noreferrer nofollow">'
+            "kept</a>",
+        ),
+    ],
+)
+def test_links_with_a_refused_url_become_their_text(raw: str, expected: str) -> None:
+    assert sanitize_html(raw, base="https://example.org/feed/") == expected
+
+
+def test_refused_links_are_unwrapped_in_shortened_summaries() -> None:
+    raw = '<p><a href="javascript:alert(1)">' + "word " * 200 + "</a></p>"
+    short = summarise(raw, limit=50)
+    assert "<a" not in short and short.startswith("<p>word word") and short.endswith("…</p>")
 
 
 def test_dates_are_normalised_to_utc() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -18,6 +19,7 @@ from generator.write import RenderReport, sync_tree
 from tests.news.conftest import write_feeds
 
 SITE = "https://cwb.example.org/kb/"
+BUILT_AT = dt.datetime(2026, 5, 21, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -72,7 +74,7 @@ def feeds(tmp_path: Path) -> Path:
 
 def render_news_pages(news: Path, feeds: Path, docs: Path, *, site_url: str) -> list[Path]:
     """Write the news pages the way the build does (only changed files, stale ones removed)."""
-    pages = news_pages(news, feeds, site_url=site_url)
+    pages = news_pages(news, feeds, site_url=site_url, built_at=BUILT_AT)
     sync_tree(docs, pages, RenderReport())
     return [docs / name for name in pages]
 
@@ -91,6 +93,21 @@ def test_empty_archive_says_how_to_fetch(tmp_path: Path, feeds: Path) -> None:
     root = ET.fromstring(pages["feed.xml"])
     assert root.findall(f"{ATOM}entry") == []
     assert feedparser.parse(pages["feed.xml"]).bozo == 0
+
+
+def test_empty_feed_is_dated_by_the_build(tmp_path: Path, feeds: Path) -> None:
+    root = ET.fromstring(render(tmp_path, feeds)["feed.xml"])
+    assert root.findtext(f"{ATOM}updated") == "2026-05-21T07:30:00Z"  # BUILT_AT, in UTC
+
+
+def test_feed_is_dated_by_its_newest_item_not_the_build(tmp_path: Path, feeds: Path) -> None:
+    archive(tmp_path / "news", make(3), make(5, "2026-04"))
+    root = ET.fromstring(render(tmp_path, feeds)["feed.xml"])
+    assert root.findtext(f"{ATOM}updated") == make(3).published == "2026-05-04T10:03:00Z"
+    later = news_pages(
+        tmp_path / "news", feeds, site_url=SITE, built_at=BUILT_AT + dt.timedelta(days=9)
+    )
+    assert ET.fromstring(later["news/feed.xml"]).findtext(f"{ATOM}updated") == make(3).published
 
 
 def test_index_lists_newest_items_with_filters(tmp_path: Path, feeds: Path) -> None:
@@ -311,7 +328,7 @@ def test_archive_json_round_trips(tmp_path: Path) -> None:
 
 def test_news_pages_for_a_docs_tree_sync(tmp_path: Path, feeds: Path) -> None:
     archive(tmp_path / "news", make(1), make(2, "2026-04"))
-    pages = news_pages(tmp_path / "news", feeds, site_url=SITE)
+    pages = news_pages(tmp_path / "news", feeds, site_url=SITE, built_at=BUILT_AT)
     assert sorted(pages) == [
         "news/2026-04.md",
         "news/2026-05.md",
