@@ -1,6 +1,6 @@
-"""Golden generated Markdown for the sample corpus in tests/fixtures/valid/.
+"""Golden generated Markdown and open-data exports for the sample corpus in tests/fixtures/valid/.
 
-Compare:     pytest tests/test_golden.py
+Compare:     pytest tests/test_golden.py tests/test_export.py
 Regenerate:  make golden   (python -m tests.golden --update), then review the diff.
 """
 
@@ -10,6 +10,7 @@ import argparse
 import shutil
 from pathlib import Path
 
+from generator.export import export_files
 from generator.paths import collect_files
 from generator.render import Renderer, SiteSettings
 from generator.validate import validate_files
@@ -33,13 +34,18 @@ def render_sample() -> dict[str, str]:
     return pages
 
 
+def export_sample() -> dict[str, str]:
+    """Return the open-data files of the sample corpus (data/...)."""
+    return export_files(validate_files(collect_files([SAMPLE])).case_studies, SETTINGS)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--update", action="store_true", help="rewrite tests/golden/")
     if not parser.parse_args().update:
         parser.error("pass --update to rewrite the golden files")
     shutil.rmtree(GOLDEN, ignore_errors=True)
-    for name, text in render_sample().items():
+    for name, text in {**render_sample(), **export_sample()}.items():
         target = GOLDEN / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, "utf-8")
