@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser
 
 from generator.build import build_site
 from generator.cli import main
 from generator.paths import ProjectPaths
-from tests.browser import PageWatch, chromium
+from tests.browser import PageWatch
 from tests.conftest import ARTIFACTS, ROOT
 from tests.news.conftest import FIXTURES, FeedServer, Reply, write_feeds
 from tests.news.conftest import server as server
+from tests.servers import LocalServer
 
 pytestmark = pytest.mark.browser
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
@@ -57,19 +51,13 @@ def news_site(tmp_path: Path, server: FeedServer, monkeypatch: pytest.MonkeyPatc
     assert main(["news"]) == 0
     result = build_site(ProjectPaths.at(root), progress=lambda message: None)
     assert result.ok
-    site = root / "site"
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
-    )
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with LocalServer(root / "site") as site_server:
+        yield site_server.url("")
 
 
-def test_news_page_shows_filters_and_is_safe(news_site: str) -> None:
-    with chromium() as browser:
-        page = browser.new_page()
+def test_news_page_shows_filters_and_is_safe(news_site: str, browser: Browser) -> None:
+    page = browser.new_page()
+    try:
         watch = PageWatch(news_site).attach(page)
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -94,6 +82,8 @@ def test_news_page_shows_filters_and_is_safe(news_site: str) -> None:
         assert page.get_by_role("link", name="Preston’s anchors buy local").count() == 1
         page.goto(f"{news_site}/pillars/procurement/", wait_until="networkidle")
         assert page.get_by_role("link", name="Preston’s anchors buy local").count() == 1
+    finally:
+        page.close()
     assert serious == []
     assert dialogs == []  # no script from a feed ever ran
     assert watch.console_errors == []

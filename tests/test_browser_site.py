@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from tests.browser import PageWatch, chromium
+from tests.browser import PageWatch
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -23,12 +23,6 @@ PAGES = {
     "news": "news/",
     "search-filtered": "search/?q=procurement&pillar=Procurement",
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -1,9 +1,14 @@
-"""Hostile bytes that cannot live in a fixture file with a header: each fails fast and clearly."""
+"""Hostile bytes that cannot live in a fixture file with a header: each fails clearly.
+
+Speed is the benchmark's business; here a hang guard (a child process with a generous time
+limit) proves that no hostile file can freeze `cwb validate`.
+"""
 
 from __future__ import annotations
 
 import gzip
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,17 +30,27 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_hostile_file_fails_fast_with_its_path(name: str, tmp_path: Path) -> None:
+def test_hostile_file_fails_clearly_with_its_path(name: str, tmp_path: Path) -> None:
     raw, message = CASES[name]
     path = tmp_path / f"{name}.yaml"
     path.write_bytes(raw)
-    started = time.perf_counter()
     result = validate_files([path])
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"{name} took {elapsed:.2f} s"
     assert result.problems, name
     assert result.problems[0].path == path
     assert message in result.problems[0].message
+
+
+def test_no_hostile_file_hangs_the_validator(tmp_path: Path) -> None:
+    for name, (raw, _) in CASES.items():
+        (tmp_path / f"{name}.yaml").write_bytes(raw)
+    completed = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard, not a speed test: each file takes milliseconds
+    )
+    assert completed.returncode == 1
+    assert f"{len(CASES)} problems in {len(CASES)} of {len(CASES)} files" in completed.stdout
 
 
 def test_invalid_utf8_points_at_the_bad_byte(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ Add a case = add a file. `# expect: LINE:COL: message` lines must match the prob
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -42,9 +41,7 @@ def test_the_folder_has_cases() -> None:
 def test_invalid_file_reports_exactly_its_problems(path: Path) -> None:
     expected, hints = _header(path)
     assert expected, f"{path.name} states no `# expect:` line"
-    started = time.perf_counter()
     result = validate_files([path])
-    assert time.perf_counter() - started < 1.0
     found = [(problem.line, problem.column, problem.message) for problem in result.problems]
     assert found == expected
     assert all(problem.path == path for problem in result.problems)

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +12,11 @@ import pytest
 import yaml
 
 from generator.news import FetchOptions
+from tests.servers import Handler, LocalServer, Reply, Seen
+
+# The news tests call the shared server a feed server.
+FeedServer = LocalServer
+__all__ = ["FeedServer", "Handler", "Reply", "Seen"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = dt.datetime(2026, 5, 20, 12, 0, tzinfo=dt.UTC)
@@ -29,107 +30,11 @@ TEST_OPTIONS = FetchOptions(
 )
 
 
-@dataclass
-class Reply:
-    """A canned answer: status, headers, body, and how slowly to give it."""
-
-    body: bytes = b""
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0  # before the status line
-    trickle: float = 0.0  # pause between single bytes of the body
-    content_length: bool = True
-
-
-Route = Reply | Callable[["Handler"], None]
-
-
-@dataclass
-class Seen:
-    """One request the server received."""
-
-    path: str
-    headers: dict[str, str]
-
-
-class Handler(BaseHTTPRequestHandler):
-    """Answers from the server's routes; records every request."""
-
-    server: FeedServer._Server
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        self.server.owner.requests.append(Seen(self.path, dict(self.headers.items())))
-        route = self.server.owner.routes.get(self.path.split("?")[0])
-        try:
-            if route is None:
-                self.reply(Reply(b"not here", 404))
-            elif isinstance(route, Reply):
-                self.reply(route)
-            else:
-                route(self)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout, size cap): that is what the test wanted
-
-    def reply(self, reply: Reply) -> None:
-        """Send a canned reply."""
-        time.sleep(reply.delay)
-        self.send_response(reply.status)
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        if reply.content_length:
-            self.send_header("Content-Length", str(len(reply.body)))
-        else:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        if not reply.trickle:
-            self.wfile.write(reply.body)
-            return
-        for index in range(len(reply.body)):
-            self.wfile.write(reply.body[index : index + 1])
-            self.wfile.flush()
-            time.sleep(reply.trickle)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test output quiet."""
-
-
-class FeedServer:
-    """A real HTTP server in a thread, serving whatever routes a test sets."""
-
-    class _Server(ThreadingHTTPServer):
-        daemon_threads = True
-        block_on_close = False
-        request_queue_size = 64  # the default 5 drops concurrent connects into SYN retries
-        owner: FeedServer
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.requests: list[Seen] = []
-        self.httpd = self._Server(("127.0.0.1", 0), Handler)
-        self.httpd.owner = self
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def url(self, path: str) -> str:
-        """Return the full address of a path on this server."""
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def hits(self, path: str) -> list[Seen]:
-        """Return the requests made for a path."""
-        return [seen for seen in self.requests if seen.path.split("?")[0] == path]
-
-
 @pytest.fixture
 def server() -> Iterator[FeedServer]:
     """Start a feed server on a free port of 127.0.0.1; stop it after the test."""
-    feed_server = FeedServer()
-    feed_server.thread.start()
-    yield feed_server
-    feed_server.httpd.shutdown()
-    feed_server.httpd.server_close()
+    with FeedServer() as feed_server:
+        yield feed_server
 
 
 def write_feeds(path: Path, feeds: list[dict[str, Any]]) -> Path:

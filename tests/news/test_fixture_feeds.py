@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +62,7 @@ def test_fixture_feed(path: Path, server: FeedServer, tmp_path: Path) -> None:
     feeds = write_feeds(tmp_path / "feeds.yaml", [{"name": "Fixture", "url": server.url(route)}])
     news = tmp_path / "news"
 
-    started = time.monotonic()
     report = run_news(feeds, news, now=NOW, options=TEST_OPTIONS)
-    assert time.monotonic() - started < 3, "a hostile fixture must not slow the run down"
 
     assert report.exit_code == 0
     [result] = report.results
