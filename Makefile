@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup serve build validate test lint typecheck check golden bench browser-deps clean
+.PHONY: setup serve build validate test test-fast lint typecheck check golden bench browser-deps clean
 
 setup: $(VENV)/.installed
 
@@ -31,6 +31,10 @@ validate: setup
 
 test: setup browser-deps
 	$(BIN)/pytest
+
+# Everything but the browser tests: no Chromium needed, about a minute.
+test-fast: setup
+	$(BIN)/pytest -m "not browser"
 
 lint: setup
 	$(BIN)/ruff check generator tests benchmarks
