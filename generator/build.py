@@ -21,6 +21,7 @@ from pathlib import Path
 
 from generator.markup import page_url
 from generator.news import latest_items, news_pages
+from generator.news.archive import load_archive
 from generator.paths import ProjectPaths, collect_files
 from generator.problems import BuildError, Problem
 from generator.render import LatestNews, PageCache, SiteSettings, render_site
@@ -52,8 +53,13 @@ def news_hooks(paths: ProjectPaths) -> tuple[dict[str, str], LatestNews]:
     """Return the news pages and a 'latest items' function, rendered from the archive only."""
     settings = SiteSettings.read(paths.mkdocs_config)
     built_at = dt.datetime.now(dt.UTC)
-    pages = news_pages(paths.news, paths.feeds, site_url=settings.site_url, built_at=built_at)
-    return pages, lambda limit, pillar: list(latest_items(paths.news, limit, pillar))
+    months = load_archive(paths.news, strict=False)  # read once, shared by every news list
+    pages = news_pages(
+        paths.news, paths.feeds, site_url=settings.site_url, built_at=built_at, months=months
+    )
+    return pages, lambda limit, pillar: list(
+        latest_items(paths.news, limit, pillar, months=months)
+    )
 
 
 @dataclass

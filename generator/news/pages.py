@@ -17,12 +17,12 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from generator import PROJECT_URL
 from generator.dates import long_date, month_title
 from generator.model import load_pillars
 from generator.news.archive import load_archive, month_files, read_month, sort_items
 from generator.news.clean import sanitize_html
 from generator.news.feeds import load_feeds
-from generator.news.fetch import PROJECT_URL
 from generator.news.model import Feed, NewsItem, format_utc
 from generator.news.tagging import fold
 from generator.paths import TEMPLATES_DIR
@@ -51,13 +51,19 @@ class Month:
 
 
 def news_pages(
-    news_dir: Path, feeds_file: Path, *, site_url: str, built_at: dt.datetime
+    news_dir: Path,
+    feeds_file: Path,
+    *,
+    site_url: str,
+    built_at: dt.datetime,
+    months: dict[str, list[NewsItem]] | None = None,
 ) -> dict[str, str]:
     """Return the news pages' text keyed by their path in the docs tree (news/index.md, ...).
 
-    built_at (aware) dates the Atom feed while the archive holds no item.
+    built_at (aware) dates the Atom feed while the archive holds no item. `months` is the
+    archive if the caller already read it (load_archive), so a build reads it once.
     """
-    months = load_archive(news_dir, strict=False)
+    months = load_archive(news_dir, strict=False) if months is None else months
     registry = load_feeds(feeds_file)
     if not registry.ok:
         log.warning("%s has problems: the list of sources is left empty", feeds_file)
@@ -85,15 +91,25 @@ def news_pages(
     return pages
 
 
-def latest_items(news_dir: Path, limit: int, pillar: str | None = None) -> list[NewsItem]:
-    """Return the newest archived items, optionally only those tagged with a pillar."""
+def latest_items(
+    news_dir: Path,
+    limit: int,
+    pillar: str | None = None,
+    *,
+    months: dict[str, list[NewsItem]] | None = None,
+) -> list[NewsItem]:
+    """Return the newest archived items, optionally only those tagged with a pillar.
+
+    `months` is the archive if the caller already read it (load_archive).
+    """
     found: list[NewsItem] = []
-    for path in month_files(news_dir).values():  # newest month first: stop once enough
-        found.extend(
-            item
-            for item in read_month(path, strict=False)
-            if pillar is None or pillar in item.pillars
-        )
+    newest_first = (
+        (read_month(path, strict=False) for path in month_files(news_dir).values())
+        if months is None
+        else (months[key] for key in sorted(months, reverse=True))
+    )
+    for items in newest_first:  # stop once enough
+        found.extend(item for item in items if pillar is None or pillar in item.pillars)
         if len(found) >= limit:
             break
     return sort_items(found)[: max(limit, 0)]
