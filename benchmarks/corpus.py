@@ -1,6 +1,10 @@
-"""Write a realistic synthetic corpus of N valid case studies, reproducibly (seeded).
+"""Write a benchmark corpus of N valid case studies, reproducibly.
 
-    python -m benchmarks.corpus 1000 /tmp/corpus-1000
+    python -m benchmarks.corpus 1000 /tmp/corpus-1000            # synthetic (seeded)
+    python -m benchmarks.corpus 1000 /tmp/clones-1000 --clones   # clones of the shipped ones
+
+Clones are the shipped case studies copied round-robin under new slugs and place names, with
+their real stories, sources and figures (`related` emptied, so no clone points at another).
 
 Varied pillars (1 to 5), countries, scales, actors, metrics (0 to 5, 1 to 8 values each) and
 text lengths (a story of 2 to 12 paragraphs), so pages weigh what real ones would.
@@ -206,12 +210,37 @@ def write_corpus(count: int, folder: Path, *, seed: int = 2026) -> Path:
     return folder
 
 
+SHIPPED = Path(__file__).resolve().parent.parent / "case_studies"
+
+
+def write_clones(count: int, folder: Path, *, shipped: Path = SHIPPED) -> Path:
+    """Write count clones of the shipped case studies into folder (emptied first)."""
+    originals = [yaml.safe_load(path.read_text("utf-8")) for path in sorted(shipped.glob("*.yaml"))]
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    header = "# yaml-language-server: $schema=../generator/schema/case-study.schema.json\n"
+    for index in range(count):
+        data = dict(originals[index % len(originals)])
+        number = f"{index:05d}"
+        data["slug"] = f"{data['slug'][:54]}-{number}"  # the schema's limits: 60, 120, 80
+        data["title"] = f"{data['title'][:112]} ({number})"
+        place = dict(data["place"])
+        place["name"] = f"{place['name'][:74]} {number}"
+        data["place"] = place
+        data["related"] = []
+        data["featured"] = index < 6
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        (folder / f"{data['slug']}.yaml").write_text(header + text, "utf-8")
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("count", type=int)
     parser.add_argument("folder", type=Path)
+    parser.add_argument("--clones", action="store_true", help="clone the shipped case studies")
     args = parser.parse_args()
-    write_corpus(args.count, args.folder)
+    (write_clones if args.clones else write_corpus)(args.count, args.folder)
     print(f"wrote {args.count} case studies into {args.folder}")
 
 
