@@ -1,24 +1,31 @@
 """The pipeline: validate → render → site builder → search index → swap into place.
 
-The builder runs as a separate command on the generated Markdown, so Material for MkDocs
-can be swapped for a successor that reads the same mkdocs.yml. The new site is built beside
-the old one and swapped in only when every step succeeded: a failed build leaves the
-previous site untouched.
+The generated docs tree is plain Markdown that any builder reading mkdocs.yml can build
+(`run_builder`: a `mkdocs build` subprocess, the route a successor takes). `cwb build` drives
+MkDocs in-process instead (generator/builder.py), which skips parsing the generated HTML again
+and uses every core; CWB_BUILDER=mkdocs selects the plain route. The new site is built beside
+the old one and swapped in only when every step succeeded: a failed or interrupted build
+leaves the previous site untouched and no staging folder behind.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import datetime as dt
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.builder import build_in_process
 from generator.markup import page_url
 from generator.news import latest_items, news_pages
 from generator.news.archive import load_archive
@@ -57,9 +64,7 @@ def news_hooks(paths: ProjectPaths) -> tuple[dict[str, str], LatestNews]:
     pages = news_pages(
         paths.news, paths.feeds, site_url=settings.site_url, built_at=built_at, months=months
     )
-    return pages, lambda limit, pillar: list(
-        latest_items(paths.news, limit, pillar, months=months)
-    )
+    return pages, lambda limit, pillar: list(latest_items(paths.news, limit, pillar, months=months))
 
 
 @dataclass
@@ -114,17 +119,18 @@ def build_site(
 
     if live is not None and live.built_once:
         clock = time.perf_counter()
-        run_builder(paths, paths.site, dirty=True)
+        build_pages(paths, paths.site, dirty=True)
         _remove_stale_output(paths, result.render)
         result.timings["mkdocs"] = time.perf_counter() - clock
         return result
 
-    staging = paths.site.parent / f".site-building-{os.getpid()}"
+    _remove_abandoned(paths.site.parent)
+    staging = paths.site.parent / f"{STAGING_PREFIX}{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         clock = time.perf_counter()
         say("Building the site with Material for MkDocs …")
-        run_builder(paths, staging)
+        build_pages(paths, staging)
         result.timings["mkdocs"] = time.perf_counter() - clock
         if index and live is None:
             clock = time.perf_counter()
@@ -133,10 +139,46 @@ def build_site(
             result.timings["pagefind"] = time.perf_counter() - clock
         swap_into_place(staging, paths.site)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with _signals_deferred():  # a second Ctrl-C must not leave half a staging folder
+            shutil.rmtree(staging, ignore_errors=True)
     if live is not None:
         live.built_once = True
     return result
+
+
+# Staging folders (a build in progress) and the previous site during a swap.
+STAGING_PREFIX = ".site-building-"
+OLD_PREFIX = ".site-old-"
+# CWB_BUILDER=mkdocs builds with a `mkdocs build` subprocess (the route a successor takes).
+BUILDER_VARIABLE = "CWB_BUILDER"
+
+
+def build_pages(paths: ProjectPaths, site_dir: Path, *, dirty: bool = False) -> None:
+    """Build the generated docs tree into site_dir with the configured route."""
+    if os.environ.get(BUILDER_VARIABLE, "").strip().lower() in {"mkdocs", "subprocess"}:
+        run_builder(paths, site_dir, dirty=dirty)
+    else:
+        build_in_process(paths, site_dir, dirty=dirty)
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Delete staging and old-site folders left by builds that were killed (their pid is gone)."""
+    for path in folder.glob(".site-*-*"):
+        prefix, _, pid = path.name.rpartition("-")
+        if f"{prefix}-" not in (STAGING_PREFIX, OLD_PREFIX) or not pid.isdigit():
+            continue
+        if int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove_stale_output(paths: ProjectPaths, render: RenderReport) -> None:
@@ -183,12 +225,62 @@ def run_builder(paths: ProjectPaths, site_dir: Path, *, dirty: bool = False) -> 
 
 
 def swap_into_place(staging: Path, site: Path) -> None:
-    """Replace site with staging in two renames, so readers never see a half-written site."""
-    old = site.parent / f".site-old-{os.getpid()}"
-    if site.exists():
+    """Replace site with staging, so readers never see a half-written site.
+
+    On Linux the two folders are exchanged in one atomic rename (renameat2 RENAME_EXCHANGE);
+    elsewhere two renames run with Ctrl-C deferred, so no interruption falls between them.
+    Afterwards staging holds the previous site (the caller removes it) or nothing.
+    """
+    with _signals_deferred():
+        if not site.exists():
+            staging.rename(site)
+            return
+        if _exchange(staging, site):
+            return
+        old = site.parent / f"{OLD_PREFIX}{os.getpid()}"
         site.rename(old)
-    staging.rename(site)
-    shutil.rmtree(old, ignore_errors=True)
+        try:
+            staging.rename(site)
+        except BaseException:
+            old.rename(site)
+            raise
+        old.rename(staging)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); return False where that is unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    done = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    return bool(done == 0)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) and SIGTERM until the block is done; they arrive right after."""
+    signals = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    except (AttributeError, OSError, ValueError):  # not on POSIX
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _display(path: Path) -> str:

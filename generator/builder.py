@@ -1,0 +1,333 @@
+"""Build the generated docs tree with MkDocs in this process, through its Python API.
+
+The generated pages are mostly HTML that the generator already wrote: charts, tables,
+citations. Given to `mkdocs build`, Python-Markdown and MkDocs each parse that HTML again with
+Python's html.parser, which costs far more than the page itself. This builder does what
+`mkdocs build` does, through MkDocs' own functions and Material's templates, with two
+differences:
+
+- Generated pages skip the round trip: their top-level HTML blocks go straight into Python-
+  Markdown's stash of raw HTML (where its own block parser would have put them, verbatim), and
+  only what is left (front matter, headings, filter spans) is parsed as Markdown, by one
+  Markdown instance reused for every page. Hand-written pages (content/) take the usual route.
+- Both cores work: after one shared load of the configuration, files and navigation, the
+  process forks and each process renders and writes its share of the pages.
+
+`mkdocs.yml` stays builder-neutral (no hooks): the same tree still builds with a plain
+`mkdocs build` (generator/build.py: run_builder), and tests check both routes give the same pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import markdown
+from markdown.preprocessors import Preprocessor
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files, get_files, set_exclusions
+from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.pages import (
+    Page,
+    _ExtractAnchorsTreeprocessor,
+    _ExtractTitleTreeprocessor,
+    _RelativePathTreeprocessor,
+)
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import clean_directory
+
+from generator.parallel import worker_count
+from generator.paths import ProjectPaths
+from generator.problems import BuildError
+
+log = logging.getLogger(__name__)
+
+# Below this many pages, a second process costs more than it saves.
+MIN_PAGES_TO_FORK = 200
+
+_START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9]*)(?=[\s/>])")
+_ID = re.compile(r"""\sid=["']([^"']+)["']""")
+
+
+def build_in_process(
+    paths: ProjectPaths,
+    site_dir: Path,
+    *,
+    dirty: bool = False,
+    workers: int | None = None,
+) -> None:
+    """Build the generated docs tree into site_dir with MkDocs and Material, in this process.
+
+    `dirty` rebuilds only the pages whose Markdown is newer than their HTML (as `mkdocs build
+    --dirty`, but the pages in the navigation are always read, so titles stay right).
+    `workers` (default: every core) processes render the pages. Raises BuildError on failure.
+    """
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    errors = _ErrorLog()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(errors)
+    try:
+        config = _load_config(paths, site_dir)
+        hand_written = {
+            path.relative_to(paths.content).as_posix()
+            for path in paths.content.rglob("*.md")
+            if path.is_file()
+        }
+        _build(config, hand_written, dirty=dirty, workers=workers or worker_count())
+    except Exception as error:  # MkDocs and plugins raise many kinds; all mean a failed build
+        raise BuildError(f"MkDocs failed: {errors.text(error)}") from error
+    finally:
+        mkdocs_log.removeHandler(errors)
+
+
+class _ErrorLog(logging.Handler):
+    """Collect MkDocs' error messages, which say why a build failed better than its exception."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def text(self, error: BaseException) -> str:
+        return "\n".join([*self.messages, str(error)])
+
+
+def _load_config(paths: ProjectPaths, site_dir: Path) -> MkDocsConfig:
+    """Load mkdocs.yml as `mkdocs build` run in the project root would."""
+    with open(paths.mkdocs_config, "rb") as stream:
+        config = load_config(config_file=stream, site_dir=str(site_dir))
+    # Relative snippet folders are relative to the working directory of `mkdocs build`.
+    snippets = config.mdx_configs.get("pymdownx.snippets")
+    if snippets and "base_path" in snippets:
+        bases = snippets["base_path"]
+        bases = [bases] if isinstance(bases, str) else bases
+        snippets["base_path"] = [str(paths.root / base) for base in bases]
+    return config
+
+
+def _build(config: MkDocsConfig, hand_written: set[str], *, dirty: bool, workers: int) -> None:
+    config = config.plugins.on_config(config)
+    config.plugins.on_pre_build(config=config)
+    if not dirty:
+        clean_directory(config.site_dir)
+
+    files = get_files(config)
+    env = config.theme.get_env()
+    files.add_files_from_theme(env, config)
+    files = config.plugins.on_files(files, config=config)
+    set_exclusions(files, config)
+    nav = get_navigation(files, config)
+    nav = config.plugins.on_nav(nav, config=config, files=files)
+
+    doc_files = files.documentation_pages()
+    pages: list[Page] = []
+    for file in doc_files:
+        if file.page is None:
+            Page(None, file, config)
+        assert file.page is not None
+        pages.append(file.page)
+
+    renderer = _PageRenderer(config, files, hand_written)
+    # Every page shows the navigation's titles (and its neighbours'), so read those first.
+    in_nav = {id(page) for page in nav.pages}
+    for page in nav.pages:
+        renderer.populate(page)
+    env = config.plugins.on_env(env, config=config, files=files)
+
+    files.copy_static_files(dirty=dirty)
+    for template in config.theme.static_templates:
+        mkdocs_build._build_theme_template(template, env, files, config, nav)
+    for template in config.extra_templates:
+        mkdocs_build._build_extra_template(template, files, config, nav)
+
+    todo = [page for page in pages if not dirty or page.file.is_modified()]
+
+    def build_share(share: Sequence[Page]) -> None:
+        for page in share:
+            if id(page) not in in_nav:
+                renderer.populate(page)
+            mkdocs_build._build_page(page, config, doc_files, nav, env)
+            if id(page) not in in_nav:
+                page.content = None  # written: free the memory (a page is ~50 KB of HTML)
+                page.toc = get_toc([])
+
+    _in_processes(build_share, todo, workers if len(todo) >= MIN_PAGES_TO_FORK else 1)
+
+    for page in pages:
+        page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+    config.plugins.on_post_build(config=config)
+
+
+def _in_processes(work: Callable[[Sequence[Page]], None], pages: list[Page], workers: int) -> None:
+    """Run work over pages split between this process and workers - 1 forked children."""
+    if workers < 2 or not hasattr(os, "fork"):
+        work(pages)
+        return
+    children: dict[int, int] = {}  # pid → read end of the pipe that carries its error
+    try:
+        for number in range(1, workers):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: render its share, report, leave without cleanup
+                os.close(read)
+                status = 0
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    work(pages[number::workers])
+                except BaseException:  # everything must reach the parent
+                    os.write(write, traceback.format_exc().encode("utf-8", "replace"))
+                    status = 1
+                finally:
+                    logging.shutdown()
+                    os._exit(status)
+            os.close(write)
+            children[pid] = read
+        work(pages[0::workers])
+        failures = []
+        for pid, read in list(children.items()):
+            message = _read_all(read)
+            _, status = os.waitpid(pid, 0)
+            del children[pid]
+            if status != 0:
+                failures.append(message.strip() or f"a builder process ended with {status}")
+        if failures:
+            raise BuildError("a builder process failed:\n" + failures[0])
+    finally:
+        for pid, read in children.items():  # interrupted or failed: stop the others
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+            os.close(read)
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    while chunk := os.read(fd, 65536):
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+class _PageRenderer:
+    """Read and render pages as MkDocs does, generated ones without the HTML round trip."""
+
+    def __init__(self, config: MkDocsConfig, files: Files, hand_written: set[str]) -> None:
+        self.config = config
+        self.files = files
+        self.hand_written = hand_written
+        self._markdown: markdown.Markdown | None = None
+
+    def populate(self, page: Page) -> None:
+        """Read page's source and render its content (mkdocs.commands.build._populate_page)."""
+        config, files = self.config, self.files
+        config._current_page = page
+        try:
+            page = config.plugins.on_pre_page(page, config=config, files=files)
+            page.read_source(config)
+            assert page.markdown is not None
+            page.markdown = config.plugins.on_page_markdown(
+                page.markdown, page=page, config=config, files=files
+            )
+            if page.file.src_uri in self.hand_written:
+                page.render(config, files)
+            else:
+                self._render_generated(page)
+            page.content = config.plugins.on_page_content(
+                page.content or "", page=page, config=config, files=files
+            )
+        except Exception as error:
+            raise BuildError(f"Error reading page '{page.file.src_uri}': {error}") from error
+        finally:
+            config._current_page = None
+
+    def _render_generated(self, page: Page) -> None:
+        """Page.render, with the page's HTML blocks stashed as raw HTML before parsing."""
+        md = self._md()
+        md.reset()
+        stash = _StashHtmlBlocks(md)
+        stash._register(md)
+        anchors = _ExtractAnchorsTreeprocessor(page.file, self.files, self.config)
+        anchors._register(md)
+        relative = _RelativePathTreeprocessor(page.file, self.files, self.config)
+        relative._register(md)
+        title = _ExtractTitleTreeprocessor()
+        title._register(md)
+        assert page.markdown is not None
+        page.content = md.convert(page.markdown)
+        page.toc = get_toc(getattr(md, "toc_tokens", []))
+        page._title_from_render = title.title
+        page.present_anchor_ids = anchors.present_anchor_ids | stash.present_anchor_ids
+        if logging.getLogger("mkdocs").getEffectiveLevel() > logging.DEBUG:
+            page.links_to_anchors = relative.links_to_anchors
+
+    def _md(self) -> markdown.Markdown:
+        if self._markdown is None:
+            self._markdown = markdown.Markdown(
+                extensions=self.config["markdown_extensions"],
+                extension_configs=self.config["mdx_configs"] or {},
+            )
+        return self._markdown
+
+
+class _StashHtmlBlocks(Preprocessor):  # type: ignore[misc]  # markdown is untyped
+    """Move whole top-level HTML blocks into the raw-HTML stash, unparsed.
+
+    A block is taken only where Python-Markdown would take the same one verbatim: it starts a
+    line after a blank line with a block-level tag, ends a line with the matching end tag, and
+    a blank line (or the end) follows. Anything else is left for Python-Markdown's own parser.
+    """
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.present_anchor_ids: set[str] = set()
+
+    def _register(self, md: markdown.Markdown) -> None:
+        # After whitespace normalisation (30), before Python-Markdown's HTML block parser (20).
+        md.preprocessors.register(self, "cwb_stash_html_blocks", 25)
+
+    def run(self, lines: list[str]) -> list[str]:
+        result: list[str] = []
+        index, count = 0, len(lines)
+        while index < count:
+            line = lines[index]
+            start = _START_TAG.match(line)
+            if (
+                start is not None
+                and self.md.is_block_level(start.group(1))
+                and (index == 0 or not lines[index - 1].strip())
+            ):
+                end = _block_end(lines, index, start.group(1).lower())
+                if end is not None and (end + 1 == count or not lines[end + 1].strip()):
+                    block = "\n".join(lines[index : end + 1])
+                    self.present_anchor_ids.update(_ID.findall(block))
+                    trailing = "\n" if end + 1 < count else ""
+                    result += ["", self.md.htmlStash.store(block + trailing), ""]
+                    index = end + 1
+                    continue
+            result.append(line)
+            index += 1
+        return result
+
+
+def _block_end(lines: list[str], first: int, tag: str) -> int | None:
+    """Return the line on which the element opened on lines[first] closes, if it ends it."""
+    opening = re.compile(rf"<{tag}(?=[\s/>])|</{tag}\s*>", re.IGNORECASE)
+    depth = 0
+    for number in range(first, len(lines)):
+        line = lines[number]
+        for match in opening.finditer(line):
+            depth += -1 if match.group().startswith("</") else 1
+            if depth == 0:
+                return number if match.end() == len(line.rstrip()) else None
+    return None

@@ -1,0 +1,222 @@
+"""The in-process builder against the plain `mkdocs build` route, and the build's safe swap."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import generator.build as build_module
+import generator.builder as builder_module
+from benchmarks.corpus import write_clones
+from generator.build import build_site, news_hooks, run_builder, swap_into_place
+from generator.builder import build_in_process
+from generator.paths import collect_files
+from generator.problems import BuildError
+from generator.render import render_site
+from generator.search import index_site
+from generator.validate import validate_files
+from tests.project import ROOT, make_project
+
+
+class _Article(HTMLParser):
+    """The article's text, its links and its Pagefind filters."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.text: list[str] = []
+        self.links: list[str] = []
+        self.filters: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "article":
+            self.depth += 1
+        if self.depth:
+            if tag == "a" and values.get("href"):
+                self.links.append(values["href"] or "")
+            if values.get("data-pagefind-filter"):
+                self.filters.append(values["data-pagefind-filter"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.text.append(data)
+
+
+def _pages(site: Path) -> dict[str, tuple[str, list[str], list[str], str]]:
+    """Return every built page by URL: article text (whitespace folded), links, filters, title."""
+    pages = {}
+    for path in sorted(site.rglob("*.html")):
+        html = path.read_text("utf-8")
+        article = _Article()
+        article.feed(html)
+        title = re.search(r"<title>(.*?)</title>", html, re.S)
+        pages[path.relative_to(site).as_posix()] = (
+            " ".join("".join(article.text).split()),
+            article.links,
+            article.filters,
+            title.group(1) if title else "",
+        )
+    return pages
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A project whose generated tree holds the shipped case studies and clones of them."""
+    root = tmp_path_factory.mktemp("routes")
+    corpus = write_clones(40, root / "corpus")  # 40 clones, and the shipped case studies
+    for path in (ROOT / "case_studies").glob("*.yaml"):
+        shutil.copy(path, corpus / path.name)
+    paths = make_project(root, case_studies=corpus)
+    validation = validate_files(collect_files([paths.case_studies]))
+    assert validation.ok, validation.problems[:3]
+    pages, latest = news_hooks(paths)
+    render_site(validation.case_studies, paths, extra_pages=pages, latest_news=latest)
+    return paths
+
+
+def test_both_routes_build_the_same_pages(generated, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(builder_module, "MIN_PAGES_TO_FORK", 1)  # the forked route too
+    plain, in_process = tmp_path / "plain", tmp_path / "in-process"
+    run_builder(generated, plain)
+    build_in_process(generated, in_process, workers=2)
+    files = sorted(p.relative_to(plain) for p in plain.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(in_process) for p in in_process.rglob("*") if p.is_file())
+    before, after = _pages(plain), _pages(in_process)
+    assert len(before) > 60
+    for url, page in before.items():
+        assert after[url] == page, url
+    assert any(filters for _, _, filters, _ in before.values())
+    # The search index sees the same pages with the same filters.
+    index_site(plain)
+    index_site(in_process)
+    assert _pagefind_summary(plain) == _pagefind_summary(in_process)
+
+
+def _pagefind_summary(site: Path) -> tuple[int, list[str]]:
+    import json
+
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    languages = entry["languages"]
+    pages = sum(language["page_count"] for language in languages.values())
+    return pages, sorted(p.name.split("_")[0] for p in (site / "pagefind").iterdir())
+
+
+def test_dirty_build_rebuilds_only_changed_pages(generated, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    site = tmp_path / "site"
+    build_in_process(generated, site)
+    page = site / "about" / "index.html"
+    untouched = site / "glossary" / "index.html"
+    os.utime(page, (1, 1))
+    os.utime(untouched, (2_000_000_000, 2_000_000_000))
+    build_in_process(generated, site, dirty=True)
+    assert page.stat().st_mtime > 1
+    assert untouched.stat().st_mtime == 2_000_000_000
+
+
+def test_a_failing_worker_fails_the_build(generated, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(builder_module, "MIN_PAGES_TO_FORK", 1)
+    original = builder_module._PageRenderer.populate
+    parent = os.getpid()
+
+    def populate(self, page):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent and page.file.src_uri.startswith("case-studies/"):
+            raise ValueError("broken in a worker")
+        original(self, page)
+
+    monkeypatch.setattr(builder_module._PageRenderer, "populate", populate)
+    with pytest.raises(BuildError, match="broken in a worker"):
+        build_in_process(generated, tmp_path / "site", workers=2)
+
+
+def test_swap_exchanges_the_sites(tmp_path: Path) -> None:
+    site, staging = tmp_path / "site", tmp_path / ".site-building-1"
+    site.mkdir()
+    (site / "old.txt").write_text("old")
+    staging.mkdir()
+    (staging / "new.txt").write_text("new")
+    swap_into_place(staging, site)
+    assert [p.name for p in site.iterdir()] == ["new.txt"]
+    assert [p.name for p in staging.iterdir()] == ["old.txt"]  # the caller removes it
+
+
+def test_interrupted_build_leaves_the_previous_site_and_no_staging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = make_project(tmp_path)
+    paths.site.mkdir()
+    (paths.site / "index.html").write_text("previous site")
+    abandoned = tmp_path / ".site-building-999999999"  # a killed build's (no such process)
+    abandoned.mkdir()
+
+    def interrupted(paths_, site_dir: Path, *, dirty: bool = False) -> None:
+        (site_dir / "half").mkdir(parents=True)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "build_pages", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(paths, progress=lambda message: None)
+    assert (paths.site / "index.html").read_text() == "previous site"
+    assert not list(tmp_path.glob(".site-*"))
+
+
+def test_ctrl_c_during_a_real_build_cleans_up(tmp_path: Path) -> None:
+    """SIGINT at any moment of `build_site` leaves either site and never a staging folder."""
+    paths = make_project(tmp_path)
+    paths.site.mkdir()
+    (paths.site / "index.html").write_text("previous site")
+    script = (
+        "import sys, pathlib; from generator.build import build_site; "
+        "from generator.paths import ProjectPaths; "
+        "build_site(ProjectPaths.at(pathlib.Path(sys.argv[1])),"
+        " progress=lambda m: print(m, flush=True))"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if "Material" in line:  # the builder is writing the staging folder
+                time.sleep(0.2)
+                break
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+    assert (paths.site / "index.html").is_file()
+    assert not list(tmp_path.glob(".site-*"))
+
+
+def test_the_news_archive_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.news.archive as archive
+    import generator.news.pages as news_pages
+
+    reads: list[Path] = []
+    original = archive.read_month
+
+    def counted(path: Path, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(path)
+        return original(path, **kwargs)
+
+    monkeypatch.setattr(archive, "read_month", counted)
+    monkeypatch.setattr(news_pages, "read_month", counted)
+    paths = make_project(tmp_path)
+    result = build_site(paths, progress=lambda message: None, index=False)
+    assert result.ok
+    months = list((paths.news / archive.ARCHIVE_DIR).glob("*.json"))
+    assert len(reads) == len(months) and len(set(reads)) == len(reads)
