@@ -137,39 +137,56 @@ def _build(config: MkDocsConfig, hand_written: set[str], *, dirty: bool, workers
         pages.append(file.page)
 
     renderer = _PageRenderer(config, files, hand_written)
-    # Every page shows the navigation's titles (and its neighbours'), so read those first.
+    # Every page shows the navigation's titles (and its neighbours'): read those first. A
+    # generated page's title is in its front matter, so rendering it can wait for its share.
     in_nav = {id(page) for page in nav.pages}
+    rendered: set[int] = set()
     for page in nav.pages:
-        renderer.populate(page)
+        page.read_source(config)
+        if "title" not in page.meta:
+            renderer.populate(page)
+            rendered.add(id(page))
     env = config.plugins.on_env(env, config=config, files=files)
-
-    files.copy_static_files(dirty=dirty)
-    for template in config.theme.static_templates:
-        mkdocs_build._build_theme_template(template, env, files, config, nav)
-    for template in config.extra_templates:
-        mkdocs_build._build_extra_template(template, files, config, nav)
-
-    todo = [page for page in pages if not dirty or page.file.is_modified()]
 
     def build_share(share: Sequence[Page]) -> None:
         for page in share:
-            if id(page) not in in_nav:
+            if id(page) not in rendered:
                 renderer.populate(page)
             mkdocs_build._build_page(page, config, doc_files, nav, env)
             if id(page) not in in_nav:
                 page.content = None  # written: free the memory (a page is ~50 KB of HTML)
                 page.toc = get_toc([])
 
-    _in_processes(build_share, todo, workers if len(todo) >= MIN_PAGES_TO_FORK else 1)
+    def build_rest() -> None:  # the parent's extra share, while its children render pages
+        files.copy_static_files(dirty=dirty)
+        for template in config.theme.static_templates:
+            mkdocs_build._build_theme_template(template, env, files, config, nav)
+        for template in config.extra_templates:
+            mkdocs_build._build_extra_template(template, files, config, nav)
+
+    todo = [page for page in pages if not dirty or page.file.is_modified()]
+    _in_processes(
+        build_share, todo, workers if len(todo) >= MIN_PAGES_TO_FORK else 1, first=build_rest
+    )
 
     for page in pages:
         page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
     config.plugins.on_post_build(config=config)
 
 
-def _in_processes(work: Callable[[Sequence[Page]], None], pages: list[Page], workers: int) -> None:
-    """Run work over pages split between this process and workers - 1 forked children."""
+def _in_processes(
+    work: Callable[[Sequence[Page]], None],
+    pages: list[Page],
+    workers: int,
+    *,
+    first: Callable[[], None],
+) -> None:
+    """Run work over pages split between this process and workers - 1 forked children.
+
+    This process runs `first` before its share; its share is the smaller for it.
+    """
     if workers < 2 or not hasattr(os, "fork"):
+        first()
         work(pages)
         return
     children: dict[int, int] = {}  # pid → read end of the pipe that carries its error
@@ -191,6 +208,7 @@ def _in_processes(work: Callable[[Sequence[Page]], None], pages: list[Page], wor
                     os._exit(status)
             os.close(write)
             children[pid] = read
+        first()
         work(pages[0::workers])
         failures = []
         for pid, read in list(children.items()):
