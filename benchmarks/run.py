@@ -1,20 +1,29 @@
-"""Time each phase of the build on synthetic corpora and write the results as a Markdown table.
+"""Time each phase of the build on two corpora and write the results as Markdown tables.
 
-    make bench                                  # N = 100, 1,000 and 10,000
-    python -m benchmarks.run --sizes 100 1000   # a quicker run
+    make bench                                # synthetic 100, 1k, 10k; clones 500, 2k, 10k
+    make bench SIZES="100 1000" CLONES="500"  # choose the sizes
+    python -m benchmarks.run --sizes 100 --clones 500 2000 10000 --no-browser
 
-Phases: load + validate (YAML → data and every check, all cores; load alone is also shown),
-render (Markdown pages), MkDocs, Pagefind. Also: `cwb validate` from the command line, peak
-memory (the largest process), site size, a case-study page's HTML weight, and the bytes a
-browser downloads for a one-word search (real Chromium against the built site).
+Corpora (benchmarks/corpus.py): synthetic (seeded, varied) and clones of the shipped case
+studies (their real stories, sources and figures). Each size is measured in a fresh process,
+so its peak memory is its own. Phases as `cwb build` runs them: load + validate (all cores),
+render (Markdown pages), the site builder (MkDocs in-process, generator/builder.py), Pagefind.
+For each: seconds, ms per case study and CPU use ((user + sys) / wall, 200% = both cores of a
+two-core machine busy). Also peak memory (the largest process), site size, a case-study page's
+HTML weight, and what a one-word search transfers: the files Pagefind fetches (its script,
+WebAssembly, metadata, filters, the word's index chunk, the first results' fragments), listed
+by real Chromium against the built site and counted gzip-compressed as a server would send them.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
+import gzip
 import hashlib
 import http.server
+import json
 import platform
 import resource
 import shutil
@@ -23,12 +32,14 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from benchmarks import corpus as corpus_module
-from benchmarks.corpus import write_corpus
-from generator.build import news_hooks, run_builder
+from benchmarks.corpus import write_clones, write_corpus
+from generator.build import build_pages, news_hooks
 from generator.load import load_document
 from generator.parallel import map_in_processes, paused_gc, worker_count
 from generator.paths import ProjectPaths, collect_files
@@ -40,45 +51,54 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "bench"
 RESULTS = ROOT / "benchmarks" / "results.md"
 SEARCH_WORD = "procurement"
+PHASES = ("validate", "render", "builder", "pagefind")
+WRITERS: dict[str, Callable[[int, Path], Path]] = {
+    "synthetic": write_corpus,
+    "clones": write_clones,
+}
 
 
 @dataclass
 class Run:
     """The figures of one corpus size."""
 
+    kind: str
     size: int
+    seconds: dict[str, float]  # by phase
+    cpu: dict[str, float]  # (user + sys) / wall, by phase
     load: float  # parsing alone, measured on its own
-    validate: float  # load and every check, as `cwb build` runs them
-    render: float
-    mkdocs: float
-    pagefind: float
     cli_validate: float
     peak_mb: float
     site_mb: float
     page_kb_median: float
     page_kb_max: float
     index_mb: float
-    search_kb: float | None
+    search_kb: float | None = None  # compressed
+    search_files: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> float:
         """Return the whole build's seconds."""
-        return self.validate + self.render + self.mkdocs + self.pagefind
+        return sum(self.seconds.values())
 
     @property
-    def generator_share(self) -> float:
-        """Return the generator's own work as a share of the MkDocs build."""
-        return (self.validate + self.render) / self.mkdocs
+    def total_cpu(self) -> float:
+        """Return the whole build's CPU use."""
+        return sum(self.cpu[phase] * self.seconds[phase] for phase in PHASES) / self.total
 
 
-def _project(size: int) -> ProjectPaths:
-    """Lay out a throwaway project: the real configuration and pages, a synthetic corpus."""
-    root = WORK / f"project-{size}"
+def _project(kind: str, size: int) -> ProjectPaths:
+    """Lay out a throwaway project: the real configuration and pages, a generated corpus."""
+    root = WORK / f"{kind}-{size}"
     corpus = root / "case_studies"
-    stamp = root / "corpus.stamp"  # the generator's source: a changed generator rewrites the corpus
-    expected = hashlib.sha256(Path(corpus_module.__file__).read_bytes()).hexdigest()
+    stamp = root / "corpus.stamp"  # a changed generator (or shipped case study) rewrites it
+    digest = hashlib.sha256(Path(corpus_module.__file__).read_bytes())
+    if kind == "clones":
+        for path in sorted((ROOT / "case_studies").glob("*.yaml")):
+            digest.update(path.read_bytes())
+    expected = digest.hexdigest()
     if not stamp.is_file() or stamp.read_text() != expected or not corpus.is_dir():
-        write_corpus(size, corpus)
+        WRITERS[kind](size, corpus)
         stamp.write_text(expected)
     for name in ("mkdocs.yml", "feeds.yaml"):
         shutil.copy(ROOT / name, root / name)
@@ -89,87 +109,114 @@ def _project(size: int) -> ProjectPaths:
     return ProjectPaths.at(root)
 
 
-def _timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _phase(
+    run: dict[str, Any], phase: str, function: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
+    cpu, started = _cpu_seconds(), time.perf_counter()
     result = function(*args, **kwargs)
-    return result, time.perf_counter() - started
+    wall = time.perf_counter() - started
+    run["seconds"][phase] = wall
+    run["cpu"][phase] = (_cpu_seconds() - cpu) / wall
+    return result
 
 
 def _folder_mb(folder: Path) -> float:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()) / 1e6
 
 
-def measure(size: int, *, browser: bool) -> Run:
-    """Build a corpus of the given size phase by phase and return the figures."""
-    paths = _project(size)
+def measure(kind: str, size: int, *, browser: bool) -> Run:
+    """Build a corpus of the given kind and size phase by phase and return the figures."""
+    paths = _project(kind, size)
     files = collect_files([paths.case_studies])
     with paused_gc():  # as validate_files does
-        # The first, unmarked pass that validate_files makes over every file.
-        _, load = _timed(map_in_processes, functools.partial(load_document, marks=False), files)
-    validation, load_and_validate = _timed(validate_files, files)
+        started = time.perf_counter()
+        map_in_processes(functools.partial(load_document, marks=False), files)
+        load = time.perf_counter() - started
+    figures: dict[str, Any] = {"seconds": {}, "cpu": {}}
+    validation = _phase(figures, "validate", validate_files, files)
     assert validation.ok, validation.problems[:3]
-    news_pages, latest = news_hooks(paths)
-    _, render = _timed(
-        render_site, validation.case_studies, paths, extra_pages=news_pages, latest_news=latest
-    )
+
+    def render() -> None:
+        news_pages, latest = news_hooks(paths)
+        render_site(validation.case_studies, paths, extra_pages=news_pages, latest_news=latest)
+
+    _phase(figures, "render", render)
     site = paths.root / "site"
     shutil.rmtree(site, ignore_errors=True)
-    _, mkdocs = _timed(run_builder, paths, site)
-    _, pagefind = _timed(index_site, site)
-    _, cli_validate = _timed(
-        subprocess.run,
+    _phase(figures, "builder", build_pages, paths, site)
+    _phase(figures, "pagefind", index_site, site)
+    started = time.perf_counter()
+    subprocess.run(
         [sys.executable, "-m", "generator", "validate", str(paths.case_studies)],
         check=True,
         capture_output=True,
     )
+    cli_validate = time.perf_counter() - started
     pages = [path.stat().st_size / 1024 for path in (site / "case-studies").glob("*/index.html")]
     peak_kb = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
-    return Run(
+    run = Run(
+        kind=kind,
         size=size,
+        seconds=figures["seconds"],
+        cpu=figures["cpu"],
         load=load,
-        validate=load_and_validate,
-        render=render,
-        mkdocs=mkdocs,
-        pagefind=pagefind,
         cli_validate=cli_validate,
         peak_mb=peak_kb / 1024,
         site_mb=_folder_mb(site),
         page_kb_median=statistics.median(pages),
         page_kb_max=max(pages),
         index_mb=_folder_mb(site / "pagefind"),
-        search_kb=search_bytes(site) / 1024 if browser else None,
     )
+    if browser:
+        fetched = search_fetches(site)
+        run.search_files = fetched
+        run.search_kb = compressed_bytes(site, fetched) / 1024
+    return run
 
 
-def search_bytes(site: Path) -> int:
-    """Return the bytes Chromium downloads from /pagefind/ for a one-word search."""
+def compressed_bytes(site: Path, urls: list[str]) -> int:
+    """Return what the files cost on the wire: gzip-compressed, unless Pagefind already did."""
+    total = 0
+    for url in urls:
+        data = (site / url.lstrip("/")).read_bytes()
+        total += len(data) if data[:2] == b"\x1f\x8b" else len(gzip.compress(data, 6))
+    return total
+
+
+def search_fetches(site: Path) -> list[str]:
+    """Return the /pagefind/ files (paths from the site root) Chromium fetches for a search."""
     from tests.browser import chromium  # Playwright is a test dependency
 
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    total = 0
+    port = server.server_address[1]
+    prefix = f"http://127.0.0.1:{port}"
+    fetched: list[str] = []
     try:
         with chromium() as launched:
             page = launched.new_page()
-            sizes: list[int] = []
 
             def record(response) -> None:  # type: ignore[no-untyped-def]
-                if "/pagefind/" in response.url:
-                    sizes.append(len(response.body()))
+                if "/pagefind/" in response.url and response.ok:
+                    fetched.append(response.url.removeprefix(prefix).split("?")[0])
 
             page.on("response", record)
-            port = server.server_address[1]
-            page.goto(f"http://127.0.0.1:{port}/search/?q={SEARCH_WORD}", wait_until="networkidle")
-            page.wait_for_selector(".cwb-result", timeout=30_000)
+            page.goto(f"{prefix}/search/?q={SEARCH_WORD}", wait_until="networkidle")
+            page.wait_for_selector(".cwb-result", timeout=60_000)
             page.wait_for_load_state("networkidle")
-            total = sum(sizes)
     finally:
         server.shutdown()
-    return total
+    return sorted(set(fetched))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -177,18 +224,22 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _per_case(run: Run, phase: str) -> str:
+    seconds = run.seconds[phase]
+    return f"{seconds:.1f} s · {seconds / run.size * 1000:.1f} ms · {run.cpu[phase]:.0%}"
+
+
 def table(runs: list[Run]) -> str:
     """Return the runs as a Markdown table, one column per corpus size."""
     rows = [
-        ("load + validate (s)", lambda r: f"{r.validate:.2f}"),
-        ("… of which load, YAML to data (s)", lambda r: f"{r.load:.2f}"),
-        ("render (s)", lambda r: f"{r.render:.2f}"),
-        ("MkDocs build (s)", lambda r: f"{r.mkdocs:.1f}"),
-        ("Pagefind index (s)", lambda r: f"{r.pagefind:.1f}"),
-        ("**whole build (s)**", lambda r: f"**{r.total:.1f}**"),
-        ("whole build per case study (ms)", lambda r: f"{r.total / r.size * 1000:.1f}"),
-        ("MkDocs per case study (ms)", lambda r: f"{r.mkdocs / r.size * 1000:.1f}"),
-        ("generator's own work / MkDocs", lambda r: f"{r.generator_share:.0%}"),
+        ("load + validate", lambda r: _per_case(r, "validate")),
+        ("render (Markdown pages)", lambda r: _per_case(r, "render")),
+        ("site builder (MkDocs, in-process)", lambda r: _per_case(r, "builder")),
+        ("Pagefind index", lambda r: _per_case(r, "pagefind")),
+        (
+            "**whole build**",
+            lambda r: f"**{r.total:.1f} s · {r.total / r.size * 1000:.1f} ms · {r.total_cpu:.0%}**",
+        ),
         ("`cwb validate` from the shell (s)", lambda r: f"{r.cli_validate:.2f}"),
         ("peak memory, largest process (MB)", lambda r: f"{r.peak_mb:.0f}"),
         ("site size (MB)", lambda r: f"{r.site_mb:.0f}"),
@@ -198,11 +249,15 @@ def table(runs: list[Run]) -> str:
         ),
         ("Pagefind index (MB)", lambda r: f"{r.index_mb:.1f}"),
         (
-            f"one-word search ('{SEARCH_WORD}') downloads (KB)",
+            f"one-word search ('{SEARCH_WORD}'), compressed (KB)",
             lambda r: "—" if r.search_kb is None else f"{r.search_kb:.0f}",
         ),
     ]
-    header = "| | " + " | ".join(f"N = {run.size:,}" for run in runs) + " |"
+    header = (
+        "| seconds · ms per case study · CPU | "
+        + " | ".join(f"{run.kind} N = {run.size:,}" for run in runs)
+        + " |"
+    )
     lines = [header, "| --- |" + " ---: |" * len(runs)]
     lines += [f"| {name} | " + " | ".join(cell(run) for run in runs) + " |" for name, cell in rows]
     return "\n".join(lines)
@@ -228,17 +283,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 10000])
+    parser.add_argument("--clones", type=int, nargs="*", default=[500, 2000, 10000])
     parser.add_argument(
         "--no-browser", action="store_true", help="skip measuring the search download in Chromium"
     )
+    parser.add_argument("--measure", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:  # one size, in its own process: print its figures as JSON
+        kind, size = args.measure[0], int(args.measure[1])
+        print(json.dumps(dataclasses.asdict(measure(kind, size, browser=not args.no_browser))))
+        return
     runs = []
-    for size in args.sizes:
-        print(f"N = {size:,}: building …", file=sys.stderr, flush=True)
-        runs.append(measure(size, browser=not args.no_browser))
-        print(f"N = {size:,}: {runs[-1].total:.1f} s", file=sys.stderr, flush=True)
+    for kind, sizes in (("synthetic", args.sizes), ("clones", args.clones)):
+        for size in sizes:
+            print(f"{kind} N = {size:,}: building …", file=sys.stderr, flush=True)
+            command = [sys.executable, "-m", "benchmarks.run", "--measure", kind, str(size)]
+            done = subprocess.run(
+                command + (["--no-browser"] if args.no_browser else []),
+                check=True,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+            runs.append(Run(**json.loads(done.stdout.strip().splitlines()[-1])))
+            print(f"{kind} N = {size:,}: {runs[-1].total:.1f} s", file=sys.stderr, flush=True)
     text = f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}.\n\n{table(runs)}\n"
+    fetched = next((run.search_files for run in reversed(runs) if run.search_files), [])
+    if fetched:
+        fragments = [name for name in fetched if "/fragment/" in name]
+        named = [f"`{Path(name).name}`" for name in fetched if name not in fragments]
+        text += (
+            f"\nFiles a one-word search fetched (last corpus): {', '.join(named)}"
+            f" and {len(fragments)} result fragments.\n"
+        )
     RESULTS.write_text(text, "utf-8")
     print(text)
 
