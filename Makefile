@@ -49,8 +49,11 @@ check: lint typecheck test
 golden: setup
 	$(PY) -m tests.golden --update
 
+# Corpus sizes: make bench SIZES="100 1000" CLONES="500 2000" (the 10,000s take minutes).
+SIZES ?= 100 1000 10000
+CLONES ?= 500 2000 10000
 bench: setup
-	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.run --sizes $(SIZES) --clones $(CLONES)
 
 clean:
 	rm -rf site build .site-* .pytest_cache .mypy_cache .ruff_cache
