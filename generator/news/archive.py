@@ -4,25 +4,26 @@ Layout below the news folder:
 
     archive/YYYY-MM.json   items published that month, newest first
     state.json             per feed: validators, failures, when to retry
-    .lock                  held (flock) by the run that is writing
+    .lock                  held by the run that is writing (an OS lock, via filelock)
 
 Every file is replaced atomically, so a run killed at any moment leaves each file either as
-it was or as the run meant to write it.
+it was or as the run meant to write it. A killed run's lock dies with it: the operating
+system releases it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
 import re
 import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+import filelock
 
 from generator.news.model import FeedState, NewsItem
 
@@ -47,21 +48,16 @@ class LockHeld(ArchiveError):
 def locked(news_dir: Path, wait: float) -> Iterator[None]:
     """Hold the archive's exclusive lock, waiting up to wait seconds; raise LockHeld."""
     news_dir.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(news_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = filelock.FileLock(news_dir / LOCK_FILE, timeout=wait)
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockHeld("another run holds the lock") from None
-                time.sleep(0.05)
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockHeld("another run holds the lock") from None
+    try:
         _remove_stale_temp_files(news_dir)
         yield
     finally:
-        os.close(descriptor)  # closing releases the lock; the kernel does it too on a crash
+        lock.release()
 
 
 def _remove_stale_temp_files(news_dir: Path) -> None:
@@ -88,11 +84,19 @@ def atomic_write(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
+    _fsync_folder(path.parent)  # make the rename itself durable
+
+
+def _fsync_folder(folder: Path) -> None:
+    # POSIX makes a rename durable by syncing its folder. Windows cannot open a folder as a
+    # file, so there os.replace is as durable as it gets.
+    if os.name == "nt":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(directory)  # make the rename itself durable
+        os.fsync(descriptor)
     finally:
-        os.close(directory)
+        os.close(descriptor)
 
 
 def to_json_text(data: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
@@ -12,10 +11,12 @@ import textwrap
 import threading
 from pathlib import Path
 
+import filelock
 import pytest
 
-from generator.news import Status, run_news
 from generator.news.archive import sort_items
+from generator.news.model import Status
+from generator.news.run import run_news
 from tests.news.conftest import (
     NOW,
     TEST_OPTIONS,
@@ -272,9 +273,9 @@ def test_lock_held_by_another_run(server: FeedServer, feeds: Path, tmp_path: Pat
             sys.executable,
             "-c",
             textwrap.dedent(f"""\
-            import fcntl, sys, time
-            handle = open({str(news / ".lock")!r}, "w")
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            import filelock, time
+            lock = filelock.FileLock({str(news / ".lock")!r})
+            lock.acquire()
             print("locked", flush=True)
             time.sleep(30)
             """),
@@ -318,8 +319,9 @@ def test_lock_is_released_after_a_run(server: FeedServer, feeds: Path, tmp_path:
     news = tmp_path / "news"
     serve(server, item(1))
     run_news(feeds, news, now=NOW, options=TEST_OPTIONS)
-    with (news / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # would raise if still held
+    lock = filelock.FileLock(news / ".lock")
+    lock.acquire(timeout=0)  # would raise filelock.Timeout if still held
+    lock.release()
 
 
 # --- crashes --------------------------------------------------------------------------------------
@@ -328,7 +330,8 @@ CHILD = """\
 import os, signal, sys, time
 sys.path.insert(0, {repo!r})
 from pathlib import Path
-from generator.news import FetchOptions, run_news
+from generator.news.fetch import FetchOptions
+from generator.news.run import run_news
 
 def stop_after_fetch(line):
     print("fetched:", line, flush=True)
