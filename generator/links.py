@@ -6,38 +6,44 @@
 Only clear failures count as dead: no connection, no answer in time, a redirect loop, or
 HTTP 404, 410 or 5xx, twice. Sites that refuse robots (401, 403, 429) are listed apart as
 "could not check", so that a scheduled run never files an issue that a person cannot confirm.
+A site that asks us to wait (429 or 503 with Retry-After) is left alone for as long as it
+asks. The HTTP client and its politeness are generator/http.py's, shared with `cwb news`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import enum
 import logging
-import socket
-import ssl
 import sys
 import time
 import urllib.parse
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import httpx
+
+from generator.http import (
+    USER_AGENT,
+    HostGate,
+    HttpPolicy,
+    asked_to_wait,
+    describe_failure,
+    open_stream,
+    polite_client,
+)
 from generator.load import load_document
 from generator.paths import collect_files
 
-if TYPE_CHECKING:  # httpx loads only when links are checked: `cwb --help` stays quick
-    import httpx
-
 log = logging.getLogger(__name__)
 
-PROJECT_URL = "https://github.com/community-wealth-building/knowledge-base"
-USER_AGENT = f"cwb-knowledge-base link checker (+{PROJECT_URL})"
-MAX_REDIRECTS = 5
 # Politeness: several sources often sit on one council's site; never hit one host harder.
 PER_HOST = 2
+# A site that asks us to wait longer than this (429 / Retry-After) is not checked this run.
+MAX_WAIT = 10.0
 # The fields whose values are checked, in each case study.
 LINK_FIELDS = (("sources", "url"), ("actors", "url"))
 
@@ -188,6 +194,14 @@ def check_source_links(
     """Check every source and actor link of the given case-study files; never raise on a link."""
     if concurrency < 1 or timeout <= 0:
         raise ValueError("concurrency must be at least 1 and timeout more than 0")
+    policy = HttpPolicy(
+        connect_timeout=timeout,
+        total_timeout=timeout,
+        concurrency=concurrency,
+        per_host=PER_HOST,
+        user_agent=user_agent,
+        max_wait=MAX_WAIT,
+    )
     started = time.perf_counter()
     links, skipped = collect_links(files)
     log.info(
@@ -197,15 +211,7 @@ def check_source_links(
     )
     checked: dict[str, _Checked] = {}
     if links:
-        checked = asyncio.run(
-            _check_all(
-                list(links),
-                timeout=timeout,
-                concurrency=concurrency,
-                user_agent=user_agent,
-                retry_delay=retry_delay,
-            )
-        )
+        checked = asyncio.run(_check_all(list(links), policy, retry_delay))
     results = [
         LinkResult(
             url,
@@ -257,75 +263,54 @@ class _Checked:
 
 
 async def _check_all(
-    urls: list[str],
-    *,
-    timeout: float,
-    concurrency: int,
-    user_agent: str,
-    retry_delay: float,
+    urls: list[str], policy: HttpPolicy, retry_delay: float
 ) -> dict[str, _Checked]:
-    import httpx
-
-    overall = asyncio.Semaphore(concurrency)
-    per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(PER_HOST))
-
-    async with httpx.AsyncClient(
-        timeout=httpx.Timeout(timeout),
-        follow_redirects=True,
-        max_redirects=MAX_REDIRECTS,
-        headers={"User-Agent": user_agent, "Accept": _ACCEPT},
-        limits=httpx.Limits(max_connections=concurrency),
-        trust_env=False,  # a proxy from the environment must not reroute a scheduled run
-    ) as client:
+    gate = HostGate(policy)
+    async with polite_client(policy, accept=_ACCEPT) as client:
 
         async def check(url: str) -> _Checked:
-            async with per_host[_host(url)], overall:
-                first = await _attempt(client, url, timeout)
-                if first.outcome is not Outcome.DEAD:
-                    return first
-                # One retry: a server restarting or a network hiccup must not file an issue.
-                await asyncio.sleep(retry_delay)
-                return await _attempt(client, url, timeout)
+            first = await _attempt(client, gate, url, policy)
+            if first.outcome is not Outcome.DEAD:
+                return first
+            # One retry: a server restarting or a network hiccup must not file an issue.
+            await asyncio.sleep(retry_delay)
+            return await _attempt(client, gate, url, policy)
 
         checked = await asyncio.gather(*(check(url) for url in urls))
     return dict(zip(urls, checked, strict=True))
 
 
-async def _attempt(client: httpx.AsyncClient, url: str, timeout: float) -> _Checked:
+async def _attempt(
+    client: httpx.AsyncClient, gate: HostGate, url: str, policy: HttpPolicy
+) -> _Checked:
     """Check a URL once; every failure becomes a record."""
-    import httpx
-
     try:
-        response = await _request(client, "HEAD", url, timeout)
-        if response.status_code in _HEAD_REFUSED:
-            response = await _request(client, "GET", url, timeout)
-    except (TimeoutError, httpx.TimeoutException):
-        return _Checked(Outcome.DEAD, error=f"no answer within {timeout:g} s")
-    except httpx.TooManyRedirects:
-        loop = f"more than {MAX_REDIRECTS} redirects (a redirect loop?)"
-        return _Checked(Outcome.DEAD, error=loop)
-    except httpx.ConnectError as error:
-        return _Checked(Outcome.DEAD, error=_connect_failure(error))
-    except (httpx.TransportError, httpx.InvalidURL) as error:
-        return _Checked(Outcome.DEAD, error=f"the connection failed: {_reason(error)}")
+        async with gate.slot(url):
+            # Checked in the slot: an answer that came while we queued may ask us to wait.
+            until = await gate.wait_turn(url, dt.datetime.now(dt.UTC))
+            if until is not None:
+                return _Checked(
+                    Outcome.UNCHECKED,
+                    error=f"not checked: the site asked us to wait until {until:%H:%M} UTC",
+                )
+            async with open_stream(client, "HEAD", url, policy) as response:
+                pass  # the status is all we need: the body is never read
+            if response.status_code in _HEAD_REFUSED:
+                async with open_stream(client, "GET", url, policy) as response:
+                    pass
     except Exception as error:  # one odd link must never end the whole run
-        log.exception("unexpected error checking %s", url)
-        return _Checked(Outcome.UNCHECKED, error=f"{type(error).__name__}: {error}")
-    return _classify(url, response)
+        failure = describe_failure(error, policy)
+        if failure is None:
+            log.exception("unexpected error checking %s", url)
+            return _Checked(Outcome.UNCHECKED, error=f"{type(error).__name__}: {error}")
+        return _Checked(Outcome.DEAD, error=failure.text)
+    wait = asked_to_wait(response, dt.datetime.now(dt.UTC), policy)
+    if wait is not None:
+        gate.pause(url, wait)  # the site's other links wait too
+    return _classify(url, response, asked_to_wait=wait is not None)
 
 
-async def _request(
-    client: httpx.AsyncClient,
-    method: str,
-    url: str,
-    timeout: float,
-) -> httpx.Response:
-    # httpx's timeouts are per read: a server trickling bytes would never trip them alone.
-    async with asyncio.timeout(timeout), client.stream(method, url) as response:
-        return response  # the status is all we need: the body is never read
-
-
-def _classify(url: str, response: httpx.Response) -> _Checked:
+def _classify(url: str, response: httpx.Response, *, asked_to_wait: bool) -> _Checked:
     code = response.status_code
     final = str(response.url)
     final_url = final if final != url else ""
@@ -334,41 +319,16 @@ def _classify(url: str, response: httpx.Response) -> _Checked:
         said += f" at {final_url}"
     if code < 400:
         return _Checked(Outcome.OK, code, final_url=final_url)
-    if code in _GONE or code >= 500:
-        return _Checked(Outcome.DEAD, code, said, final_url)
     if code in _REFUSED_ROBOTS:
         return _Checked(Outcome.UNCHECKED, code, f"{said}: the site refused the checker", final_url)
+    if asked_to_wait:  # e.g. 503 with Retry-After: down for a while, not gone
+        return _Checked(
+            Outcome.UNCHECKED, code, f"{said}: the site asked us to come back later", final_url
+        )
+    if code in _GONE or code >= 500:
+        return _Checked(Outcome.DEAD, code, said, final_url)
     # Other 4xx (400, 406, 451 …) are more often a robot filter than a missing page.
     return _Checked(Outcome.UNCHECKED, code, said, final_url)
-
-
-def _connect_failure(error: Exception) -> str:
-    # httpx wraps the socket's error (and anyio wraps it once more): name the root cause.
-    for cause in _causes(error):
-        if isinstance(cause, socket.gaierror):
-            return f"the site's name does not resolve (DNS): {cause.strerror or cause}"
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return f"the site's security certificate is not valid: {cause.verify_message}"
-        if isinstance(cause, ConnectionRefusedError):
-            return "the connection was refused"
-    return f"could not connect: {_reason(error)}"
-
-
-def _causes(error: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    cause: BaseException | None = error
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        yield cause
-        cause = cause.__cause__ or cause.__context__
-
-
-def _reason(error: Exception) -> str:
-    return str(error) or type(error).__name__
-
-
-def _host(url: str) -> str:
-    return urllib.parse.urlsplit(url).netloc.lower()
 
 
 # --- printing ---------------------------------------------------------------------------------

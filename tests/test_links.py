@@ -15,14 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.links import (
-    USER_AGENT,
-    LinkReport,
-    LinkResult,
-    Outcome,
-    check_source_links,
-    main,
-)
+from generator.http import USER_AGENT
+from generator.links import LinkReport, LinkResult, Outcome, check_source_links, main
 from generator.validate import validate_files
 
 RIVERTON = Path(__file__).parent / "fixtures" / "valid" / "riverton.yaml"
@@ -161,6 +155,16 @@ def server() -> Iterator[LinkServer]:
 
 
 @pytest.fixture(scope="module")
+def limited() -> Iterator[LinkServer]:
+    """A second server (another host to the checker) for the answers that ask us to wait."""
+    running = LinkServer()
+    running.thread.start()
+    yield running
+    running.httpd.shutdown()
+    running.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
 def refused_url() -> str:
     """Return an address on a port that nothing listens on."""
     with socket.socket() as probe:
@@ -209,7 +213,10 @@ class Checked:
 
 @pytest.fixture(scope="module")
 def checked(
-    server: LinkServer, refused_url: str, tmp_path_factory: pytest.TempPathFactory
+    server: LinkServer,
+    limited: LinkServer,
+    refused_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Checked:
     """Check two case studies that use every kind of link once (and one link twice)."""
     folder = tmp_path_factory.mktemp("case_studies")
@@ -223,13 +230,16 @@ def checked(
         "/loop-a",
         "/head-refused",
     ]
-    second = ["/forbidden", "/login", "/rate-limited", "/teapot", "/slow", "/ok?a=1|b=2"]
+    second = ["/forbidden", "/login", "/teapot", "/slow", "/ok?a=1|b=2"]
     files = {
         "alpha": write_case_study(
             folder, "alpha", [server.url(p) for p in first], server.url("/ok")
         ),
         "beta": write_case_study(
-            folder, "beta", [server.url(p) for p in second] + [refused_url], server.url("/ok")
+            folder,
+            "beta",
+            [server.url(p) for p in second] + [limited.url("/rate-limited"), refused_url],
+            server.url("/ok"),
         ),
     }
     broken = folder / "broken.yaml"
@@ -276,12 +286,13 @@ def by_url(report: LinkReport) -> dict[str, LinkResult]:
 def test_each_kind_of_link_is_classified(
     checked: Checked,
     server: LinkServer,
+    limited: LinkServer,
     path: str,
     outcome: Outcome,
     said: str,
 ) -> None:
     report = checked.report
-    result = by_url(report)[server.url(path)]
+    result = by_url(report)[(limited if path == "/rate-limited" else server).url(path)]
     assert result.outcome is outcome
     assert result.error.startswith(said)
     assert bool(result.error) is (outcome is not Outcome.OK)
@@ -365,15 +376,15 @@ def test_files_with_problems_are_skipped(checked: Checked) -> None:
 
 
 def test_the_report_sorts_links_into_dead_and_unchecked(
-    checked: Checked, server: LinkServer, refused_url: str
+    checked: Checked, server: LinkServer, limited: LinkServer, refused_url: str
 ) -> None:
     report = checked.report
     assert {result.url for result in report.dead} == {
         server.url(p) for p in ["/not-found", "/gone", "/broken", "/loop-a", "/slow"]
     } | {refused_url}
     assert {result.url for result in report.unchecked} == {
-        server.url(p) for p in ["/forbidden", "/login", "/rate-limited", "/teapot"]
-    }
+        server.url(p) for p in ["/forbidden", "/login", "/teapot"]
+    } | {limited.url("/rate-limited")}
     assert report.exit_code == 1
     assert report.summary() == (
         "15 links in 2 case studies: 6 dead, 4 could not be checked, 5 fine"
@@ -486,3 +497,23 @@ def test_main_reports_usage_errors_with_exit_2(
     assert "invalid float value" in capsys.readouterr().err
     assert main(["--help"]) == 0
     assert "--output FILE" in capsys.readouterr().out
+
+
+def test_a_site_that_asks_to_wait_is_left_alone(tmp_path: Path) -> None:
+    polite = LinkServer()
+    polite.thread.start()
+    try:
+        path = write_case_study(
+            tmp_path, "zeta", [polite.url("/rate-limited"), polite.url("/ok")], polite.url("/ok")
+        )
+        # One at a time, in file order: the 429 (Retry-After: 3600) comes before /ok's turn.
+        report = check_source_links([path], timeout=TIMEOUT, concurrency=1, retry_delay=0)
+        assert polite.hits("/rate-limited", "HEAD") == 1
+        assert polite.hits("/ok", "HEAD") == 0  # the same site: not asked again this run
+    finally:
+        polite.httpd.shutdown()
+        polite.httpd.server_close()
+    ok = by_url(report)[polite.url("/ok")]
+    assert ok.outcome is Outcome.UNCHECKED
+    assert re.fullmatch(r"not checked: the site asked us to wait until \d\d:\d\d UTC", ok.error)
+    assert report.exit_code == 0  # nothing a person could confirm as dead

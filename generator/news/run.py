@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from generator.http import HostGate
 from generator.news import archive
 from generator.news.clean import SeenItems, drop_duplicates, parse_feed
 from generator.news.feeds import load_feeds
@@ -83,12 +84,12 @@ async def _fetch_all(
     progress: Progress | None,
 ) -> list[tuple[FeedResult, FeedState]]:
     tagger = Tagger()
-    limit = asyncio.Semaphore(options.concurrency)
+    gate = HostGate(options)
     async with new_client(options) as client:
 
         async def one(feed: Feed) -> tuple[FeedResult, FeedState]:
             outcome = await _process(
-                client, limit, feed, states.get(feed.url, FeedState()), tagger, now, options
+                client, gate, feed, states.get(feed.url, FeedState()), tagger, now, options
             )
             if progress is not None:
                 progress(progress_line(outcome[0]))
@@ -99,7 +100,7 @@ async def _fetch_all(
 
 async def _process(
     client: httpx.AsyncClient,
-    limit: asyncio.Semaphore,
+    gate: HostGate,
     feed: Feed,
     state: FeedState,
     tagger: Tagger,
@@ -110,8 +111,14 @@ async def _process(
     reason = skip_reason(state, now)
     if reason:
         return FeedResult(feed, Status.SKIPPED, error=reason), state
-    async with limit:
+    async with gate.slot(feed.url):
+        until = await gate.wait_turn(feed.url, now)
+        if until is not None:  # another feed on this host was just told to wait
+            reason = f"the server asked us to wait until {format_utc(until)}"
+            return FeedResult(feed, Status.SKIPPED, error=reason), state
         fetched = await fetch_feed(client, feed, state, options, now)
+    if fetched.retry_after is not None:
+        gate.pause(feed.url, fetched.retry_after)
     result = FeedResult(feed, fetched.status, fetched.elapsed, fetched.http_status, fetched.error)
     if fetched.status is Status.OK:
         # feedparser is synchronous: parse in a thread so that other feeds keep downloading.

@@ -13,17 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.news import FetchOptions, Status, run_news
-from generator.news.fetch import (
-    USER_AGENT,
-    Fetched,
-    _BadEncoding,
-    _Decoder,
-    _TooLarge,
-    retry_after,
-)
-from generator.news.model import Feed, FeedResult, FeedState
-from generator.news.run import next_state
+from generator.http import USER_AGENT, BadEncoding, Decoder, TooLarge, retry_after
+from generator.news.fetch import Fetched, FetchOptions
+from generator.news.model import Feed, FeedResult, FeedState, Status
+from generator.news.run import next_state, run_news
 from tests.news.conftest import (
     NOW,
     TEST_OPTIONS,
@@ -244,8 +237,8 @@ def test_gzip_bomb_is_stopped(server: FeedServer, tmp_path: Path, bomb: bytes) -
 
 def test_decoder_never_holds_more_than_the_cap(bomb: bytes) -> None:
     limit = 1024 * 1024
-    decoder = _Decoder("gzip", limit)
-    with pytest.raises(_TooLarge):
+    decoder = Decoder("gzip", limit)
+    with pytest.raises(TooLarge):
         for start in range(0, len(bomb), 65536):
             decoder.feed(bomb[start : start + 65536])
             assert decoder.size <= limit
@@ -265,15 +258,15 @@ def test_decoder_decodes_what_it_announces(encoding: str) -> None:
         encoding = "deflate"  # what such servers announce
     else:
         wire = data
-    decoder = _Decoder(encoding, len(data))
+    decoder = Decoder(encoding, len(data))
     for start in range(0, len(wire), 100):
         decoder.feed(wire[start : start + 100])
     assert decoder.finish() == data
 
 
 def test_decoder_refuses_unknown_encoding() -> None:
-    with pytest.raises(_BadEncoding):
-        _Decoder("br", 100)
+    with pytest.raises(BadEncoding):
+        Decoder("br", 100)
 
 
 def test_gzip_feed_is_read(server: FeedServer, tmp_path: Path) -> None:
@@ -297,6 +290,29 @@ def test_unreachable_feeds_still_count_as_a_run(tmp_path: Path) -> None:
     assert [r.status for r in report.results] == [Status.NETWORK_ERROR] * 2
     assert report.exit_code == 0
     assert "2 failed" in report.format_table()
+
+
+def test_a_host_that_asks_to_wait_is_not_asked_again_in_the_run(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    server.routes["/busy"] = Reply(b"slow down", 429, headers={"Retry-After": "600"})
+    server.routes["/other"] = Reply(FEED)
+    feeds = write_feeds(
+        tmp_path / "feeds.yaml",
+        [
+            {"name": "Busy feed", "url": server.url("/busy")},
+            {"name": "Same host", "url": server.url("/other")},
+        ],
+    )
+    one_at_a_time = dataclasses.replace(TEST_OPTIONS, concurrency=1)
+    report = run_news(feeds, tmp_path / "news", now=NOW, options=one_at_a_time)
+    busy, other = report.results
+    assert busy.status is Status.RATE_LIMITED
+    assert (other.status, other.error) == (
+        Status.SKIPPED,
+        "the server asked us to wait until 2026-05-20T12:10:00Z",
+    )
+    assert server.hits("/other") == []
 
 
 def test_repeated_failures_back_off(server: FeedServer, tmp_path: Path) -> None:
