@@ -1,4 +1,8 @@
-"""The `cwb` command line: parse arguments, call the pipeline, report, return an exit code."""
+"""The `cwb` command line: parse arguments, call the pipeline, report, return an exit code.
+
+Every command's arguments live here; each handler imports its own machinery, so that
+`cwb validate` loads no HTTP client, feed parser, site builder or file watcher.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,15 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator import links as link_check
-from generator.build import BuildResult, build_site
 from generator.paths import ProjectPaths, collect_files
-from generator.problems import BuildError, Problem
-from generator.scaffold import ScaffoldError, create_case_study
-from generator.schema_check import case_study_schema
-from generator.validate import validate_files
+from generator.problems import Problem
+
+if TYPE_CHECKING:
+    from generator.build import BuildResult
+    from generator.problems import BuildError
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +120,61 @@ def _parser() -> argparse.ArgumentParser:
     )
     new.set_defaults(handler=_new)
 
-    links = commands.add_parser("links", help=link_check.HELP, description=link_check.DESCRIPTION)
-    link_check.add_arguments(links)
-    links.set_defaults(handler=link_check.run)
+    links = commands.add_parser(
+        "links",
+        help="check that the case studies' source links still answer",
+        description="Check every sources[].url and actors[].url of the case studies over HTTP. "
+        "A link is dead when its site cannot be reached, does not answer in time, or answers "
+        "404, 410 or a 5xx error twice; sites that refuse automated checks (401, 403, 429) are "
+        "listed as 'could not check'. Exit 0 when no link is dead, 1 when some are, 2 on a "
+        "usage error.",
+    )
+    links.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="case-study files or folders (default: case_studies/)",
+    )
+    links.add_argument(
+        "--output", type=Path, metavar="FILE", help="also write the report as Markdown to FILE"
+    )
+    links.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=15.0,
+        metavar="SECONDS",
+        help="give each request this long (default: 15)",
+    )
+    links.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=8,
+        metavar="N",
+        help="check up to N links at once (default: 8)",
+    )
+    links.set_defaults(handler=_links)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not at least 1")
+    return number
+
+
+def _positive_float(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"{text} is not more than 0")
+    return number
 
 
 def _add_location_options(parser: argparse.ArgumentParser) -> None:
@@ -142,6 +197,9 @@ def _project(args: argparse.Namespace) -> ProjectPaths:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from generator.build import build_site
+    from generator.problems import BuildError
+
     paths = _project(args)
     if not paths.case_studies.is_dir():
         print(
@@ -178,6 +236,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from generator.scaffold import ScaffoldError, create_case_study
+    from generator.schema_check import case_study_schema
+
     folder = args.case_studies or Path("case_studies")
     try:
         path = create_case_study(folder, args.slug, case_study_schema())
@@ -193,7 +254,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _news(args: argparse.Namespace) -> int:
-    from generator.news import run_news  # the HTTP client loads only when fetching
+    from generator.news.run import run_news  # the HTTP client loads only when fetching
 
     paths = ProjectPaths.at(Path.cwd())
     feeds = args.feeds or paths.feeds
@@ -221,6 +282,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _report_rebuild(outcome: BuildResult | BuildError) -> None:
+    from generator.problems import BuildError
+
     if isinstance(outcome, BuildError):
         print(
             f"cwb serve: build failed: {outcome}\nStill serving the last good site.",
@@ -247,6 +310,8 @@ def _relative(path: Path) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from generator.validate import validate_files
+
     paths: list[Path] = args.paths or [Path("case_studies")]
     missing = [path for path in paths if not path.exists()]
     if missing:
@@ -274,6 +339,32 @@ def _validate(args: argparse.Namespace) -> int:
         f"in {bad} of {result.files} file{'s' if result.files != 1 else ''}"
     )
     return EXIT_PROBLEMS
+
+
+def _links(args: argparse.Namespace) -> int:
+    from generator.links import check_source_links
+
+    paths: list[Path] = args.paths or [Path("case_studies")]
+    missing = [path for path in paths if not path.exists()]
+    for path in missing:
+        print(f"cwb links: error: no such file or folder: {path}", file=sys.stderr)
+    if missing:
+        return EXIT_USAGE
+    files = collect_files(paths)
+    if not files:
+        print(f"cwb links: error: no .yaml files in {', '.join(map(str, paths))}", file=sys.stderr)
+        return EXIT_USAGE
+    report = check_source_links(files, timeout=args.timeout, concurrency=args.concurrency)
+    print(report.format_text())
+    if args.output:
+        try:
+            args.output.write_text(report.format_markdown(), encoding="utf-8")
+        except OSError as error:
+            print(
+                f"cwb links: error: cannot write {args.output}: {error.strerror}", file=sys.stderr
+            )
+            return EXIT_USAGE
+    return report.exit_code
 
 
 def report_problems(problems: list[Problem]) -> None:

@@ -7,20 +7,19 @@ Only clear failures count as dead: no connection, no answer in time, a redirect 
 HTTP 404, 410 or 5xx, twice. Sites that refuse robots (401, 403, 429) are listed apart as
 "could not check", so that a scheduled run never files an issue that a person cannot confirm.
 A site that asks us to wait (429 or 503 with Retry-After) is left alone for as long as it
-asks. The HTTP client and its politeness are generator/http.py's, shared with `cwb news`.
+asks. The HTTP client and its politeness are generator/http.py's, shared with `cwb news`; the
+command line is in generator/cli.py.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import enum
 import logging
-import sys
 import time
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +35,6 @@ from generator.http import (
     polite_client,
 )
 from generator.load import load_document
-from generator.paths import collect_files
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +45,7 @@ MAX_WAIT = 10.0
 # The fields whose values are checked, in each case study.
 LINK_FIELDS = (("sources", "url"), ("actors", "url"))
 
-HELP = "check that the case studies' source links still answer"
-DESCRIPTION = (
-    "Check every sources[].url and actors[].url of the case studies over HTTP. A link is dead "
-    "when its site cannot be reached, does not answer in time, or answers 404, 410 or a 5xx "
-    "error twice; sites that refuse automated checks (401, 403, 429) are listed as 'could not "
-    "check'. Exit 0 when no link is dead, 1 when some are, 2 on a usage error."
-)
-
-EXIT_OK, EXIT_DEAD, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DEAD = 0, 1
 
 # Servers that do not implement HEAD, or forbid it to robots, often answer GET.
 _HEAD_REFUSED = frozenset({403, 405, 501})
@@ -370,87 +360,3 @@ def _display_path(path: Path) -> str:
 
 def _plural(count: int, one: str, many: str = "") -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
-
-
-# --- command line -----------------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the link checker's arguments to a parser (`python -m generator.links`, `cwb links`)."""
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        metavar="PATH",
-        help="case-study files or folders (default: case_studies/)",
-    )
-    parser.add_argument(
-        "--output", type=Path, metavar="FILE", help="also write the report as Markdown to FILE"
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=15.0,
-        metavar="SECONDS",
-        help="give each request this long (default: 15)",
-    )
-    parser.add_argument(
-        "--concurrency",
-        type=int,
-        default=8,
-        metavar="N",
-        help="check up to N links at once (default: 8)",
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    """Check the links the parsed arguments name; print the report; return the exit code."""
-    prog: str = getattr(args, "prog", "cwb links")
-    paths: list[Path] = args.paths or [Path("case_studies")]
-    missing = [path for path in paths if not path.exists()]
-    for path in missing:
-        print(f"{prog}: error: no such file or folder: {path}", file=sys.stderr)
-    if missing:
-        return EXIT_USAGE
-    if args.timeout <= 0 or args.concurrency < 1:
-        print(
-            f"{prog}: error: --timeout must be above 0 and --concurrency at least 1",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    files = collect_files(paths)
-    if not files:
-        print(f"{prog}: error: no .yaml files in {', '.join(map(str, paths))}", file=sys.stderr)
-        return EXIT_USAGE
-    report = check_source_links(files, timeout=args.timeout, concurrency=args.concurrency)
-    print(report.format_text())
-    if args.output:
-        try:
-            args.output.write_text(report.format_markdown(), encoding="utf-8")
-        except OSError as error:
-            print(f"{prog}: error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
-            return EXIT_USAGE
-    return report.exit_code
-
-
-def main(argv: Sequence[str] | None = None, *, prog: str = "python -m generator.links") -> int:
-    """Run the link checker as a command and return its exit code (never exits itself)."""
-    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
-    add_arguments(parser)
-    parser.set_defaults(prog=prog)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as stop:  # --help, or a usage error argparse has already printed
-        return _exit_status(stop.code)
-    return run(args)
-
-
-def _exit_status(code: str | int | None) -> int:
-    if code is None:
-        return EXIT_OK
-    return code if isinstance(code, int) else EXIT_USAGE
-
-
-if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    sys.exit(main())

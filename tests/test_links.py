@@ -15,9 +15,19 @@ from pathlib import Path
 
 import pytest
 
+from generator.cli import main as cwb
 from generator.http import USER_AGENT
-from generator.links import LinkReport, LinkResult, Outcome, check_source_links, main
+from generator.links import LinkReport, LinkResult, Outcome, check_source_links
 from generator.validate import validate_files
+
+
+def main(argv: list[str]) -> int:
+    """Run `cwb links` with arguments; argparse's own exits (--help, bad values) as codes."""
+    try:
+        return cwb(["links", *argv])
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 2
+
 
 RIVERTON = Path(__file__).parent / "fixtures" / "valid" / "riverton.yaml"
 TIMEOUT = 0.5  # the slow endpoint sleeps longer than this
