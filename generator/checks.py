@@ -16,6 +16,7 @@ import pycountry
 from generator.load import Document
 from generator.model import load_indicators
 from generator.problems import PLACEHOLDER, JsonPath, Problem, clip, field_name, suggest
+from generator.scaffold import valid_slug
 
 EARLIEST_YEAR = 1800  # older than any community wealth building work; catches typos like 213
 
@@ -25,10 +26,15 @@ def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
     data: dict[str, Any] = document.data
     slug = data.get("slug")
     if isinstance(slug, str) and slug != document.path.stem:
+        stem = document.path.stem  # suggest only names that are valid slugs themselves
+        fixes = [f"rename the file to {slug}.yaml"] if valid_slug(slug) else []
+        fixes += [f"set `slug: {stem}`"] if valid_slug(stem) else []
         yield document.problem(
             ("slug",),
             f"slug '{slug}' does not match the file name '{document.path.name}'",
-            f"rename the file to {slug}.yaml, or set `slug: {document.path.stem}`",
+            ", or ".join(fixes)
+            or "give the file and `slug:` the same name of lower-case letters, digits and "
+            "single hyphens, e.g. north-ayrshire.yaml with `slug: north-ayrshire`",
         )
     yield from _citation_problems(document)
     yield from _year_problems(document, today)

@@ -1,8 +1,10 @@
 """`cwb new SLUG`: a case-study file written from the schema, ready to fill in.
 
-Every field carries its description as a comment; required values are `TODO: …` placeholders
+Every field carries its description as a comment; required values are `TODO` placeholders
 that `cwb validate` reports, one by one, until they are replaced; optional fields are
-commented out.
+commented out. Text placeholders are quoted (`"TODO: title"`); number placeholders are a bare
+`TODO` with a comment (`lat: TODO  # a number from -90 to 90, without quotes`), so that
+typing the number over the word gives a number, not the text "53.76".
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Any
 
 from generator.model import PILLAR_SLUGS
 from generator.problems import PLACEHOLDER, CwbError
+from generator.schema_check import case_study_schema
 from generator.schema_walk import resolve
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MODELINE = "# yaml-language-server: $schema=../generator/schema/case-study.schema.json"
 WIDTH = 96
 
@@ -25,9 +27,18 @@ class ScaffoldError(CwbError):
     """The case study cannot be scaffolded (bad slug, or the file exists)."""
 
 
+def valid_slug(text: str) -> bool:
+    """Return whether text may be a slug, and so a file and page name (the schema's rule)."""
+    rule = case_study_schema()["properties"]["slug"]
+    return (
+        re.fullmatch(rule["pattern"], text) is not None
+        and rule["minLength"] <= len(text) <= rule["maxLength"]
+    )
+
+
 def check_slug(slug: str) -> None:
     """Raise ScaffoldError unless the slug is a valid file and page name."""
-    if not SLUG_PATTERN.match(slug) or not 2 <= len(slug) <= 60:
+    if not valid_slug(slug):
         raise ScaffoldError(
             f"'{slug}' is not a valid slug: use 2 to 60 lower-case letters, digits and single "
             "hyphens, e.g. kirklees or north-ayrshire"
@@ -71,9 +82,18 @@ def _comment(text: str, indent: int, *, optional: bool) -> list[str]:
 
 
 def _placeholder(name: str, schema: dict[str, Any]) -> str:
+    if schema.get("type") in ("number", "integer"):
+        return f"{PLACEHOLDER}  # {_number_wanted(schema)}"
     if "enum" in schema:
         return f'"{PLACEHOLDER}: one of {", ".join(map(str, schema["enum"]))}"'
     return f'"{PLACEHOLDER}: {name.replace("_", " ")}"'
+
+
+def _number_wanted(schema: dict[str, Any]) -> str:
+    kind = "a whole number" if schema.get("type") == "integer" else "a number"
+    if "minimum" in schema and "maximum" in schema:
+        kind += f" from {schema['minimum']} to {schema['maximum']}"
+    return f"{kind}, without quotes"
 
 
 def _emit_object(

@@ -47,7 +47,10 @@ ANSWERS = [
     "https://cles.org.uk/tag/local-wealth-building/",
     '"2026-11-20"',
 ]
-PLACEHOLDER_VALUE = re.compile(r'"TODO: [^"\n]*"|TODO: the story, in Markdown paragraphs\.')
+# Text placeholders are quoted; number placeholders are a bare TODO before a comment.
+PLACEHOLDER_VALUE = re.compile(
+    r'"TODO: [^"\n]*"|TODO: the story, in Markdown paragraphs\.|\bTODO(?=  # )'
+)
 
 
 def fill_in(text: str) -> str:
