@@ -17,7 +17,8 @@ class NewsReport:
 
     results: list[FeedResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # the feeds file's, if invalid
-    error: str = ""  # why nothing could run (invalid feeds file, lock held, unwritable archive)
+    # Why nothing was written: invalid feeds file, lock held, unwritable archive, no feed reached.
+    error: str = ""
     elapsed: float = 0.0
 
     @property
@@ -36,14 +37,19 @@ class NewsReport:
         return [result for result in self.results if result.status.failed]
 
     def format_table(self) -> str:
-        """Return a plain-text table: per feed its name, status, new items and time."""
-        if self.exit_code:
-            lines = [problem.format_text() for problem in self.problems]
-            return "\n".join([*lines, f"cwb news: nothing was fetched: {self.error}"])
+        """Return a plain-text table: per feed its name, status, new items and time.
+
+        The feeds file's problems are not repeated here: the caller prints them (once).
+        """
+        if self.exit_code and not self.results:
+            return f"cwb news: nothing was fetched: {self.error}"
         header = f"{'feed':<{NAME_WIDTH}}  {'status':<18}  {'new':>4}  {'time':>7}  detail"
         lines = [header, "-" * len(header)]
         lines.extend(_row(result) for result in self.results)
-        lines.append(self.summary())
+        if self.exit_code:
+            lines.append(f"cwb news: {self.error} The news archive was not changed.")
+        else:
+            lines.append(self.summary())
         return "\n".join(lines)
 
     def summary(self) -> str:
@@ -67,10 +73,9 @@ def _row(result: FeedResult) -> str:
 
 
 def progress_line(result: FeedResult) -> str:
-    """Return the one line shown when a feed has finished."""
-    detail = f": {result.error}" if result.error else ""
+    """Return the one line shown when a feed has finished (what went wrong is in the table)."""
     counted = f", {len(result.items)} items" if result.status is Status.OK else ""
-    return f"{result.feed.name}: {result.status.value}{detail}{counted} ({result.elapsed:.1f} s)"
+    return f"{result.feed.name}: {result.status.value}{counted} ({result.elapsed:.1f} s)"
 
 
 def _clip(text: str, width: int) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import httpx
@@ -25,6 +28,10 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
+OFFLINE = "No feed could be reached — is this machine offline?"
+# Failures that mean no answer came back at all (as opposed to an answer we did not like).
+_UNREACHED = frozenset({Status.NETWORK_ERROR, Status.TIMEOUT})
+
 
 def run_news(
     feeds_file: Path,
@@ -34,7 +41,11 @@ def run_news(
     now: dt.datetime | None = None,
     options: FetchOptions | None = None,
 ) -> NewsReport:
-    """Fetch every feed and merge new items into the archive; report, never raise."""
+    """Fetch every feed and merge new items into the archive; report, never raise.
+
+    Ctrl+C (KeyboardInterrupt) passes through, and leaves the archive as it was: nothing is
+    written until every feed has been fetched, and once writing has begun it finishes first.
+    """
     started = time.monotonic()
     options = options or FetchOptions()
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
@@ -44,6 +55,10 @@ def run_news(
     try:
         with archive.locked(news_dir, options.lock_wait):
             results = _run_locked(registry.feeds, news_dir, progress, now, options)
+    except _Offline as offline:
+        return NewsReport(
+            results=offline.results, error=OFFLINE, elapsed=time.monotonic() - started
+        )
     except archive.ArchiveError as error:
         return NewsReport(error=str(error), elapsed=time.monotonic() - started)
     except OSError as error:
@@ -64,16 +79,50 @@ def _run_locked(
     months = archive.load_archive(news_dir)
     states = archive.load_state(news_dir)
     outcomes = asyncio.run(_fetch_all(feeds, states, now, options, progress))
+    if _unreached(result for result, _ in outcomes):
+        # Offline, most likely: counting this against every feed would rest them all.
+        raise _Offline([result for result, _ in outcomes])
     seen = SeenItems(item for items in months.values() for item in items)
     fresh: list[NewsItem] = []
     for result, _ in outcomes:  # feeds.yaml order: the feed listed first keeps a duplicate
         kept = drop_duplicates(result.items, seen)
         result.new_items = len(kept)
         fresh.extend(kept)
-    archive.write_months(news_dir, months, archive.merge(months, fresh))
-    # Feeds no longer listed lose their state; their archived items stay.
-    archive.save_state(news_dir, {result.feed.url: state for result, state in outcomes})
+    with _interrupt_deferred():
+        archive.write_months(news_dir, months, archive.merge(months, fresh))
+        # Feeds no longer listed lose their state; their archived items stay.
+        archive.save_state(news_dir, {result.feed.url: state for result, state in outcomes})
     return [result for result, _ in outcomes]
+
+
+class _Offline(Exception):
+    """No feed that was tried answered at all."""
+
+    def __init__(self, results: list[FeedResult]) -> None:
+        super().__init__(OFFLINE)
+        self.results = results
+
+
+def _unreached(results: Iterable[FeedResult]) -> bool:
+    """Return whether feeds were tried and not one of them answered."""
+    tried = [result for result in results if result.status is not Status.SKIPPED]
+    return bool(tried) and all(result.status in _UNREACHED for result in tried)
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Let Ctrl+C wait until the block is done: the archive's files change together or not."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        log.info("Ctrl+C came while the archive was being written: the run finished first.")
 
 
 async def _fetch_all(

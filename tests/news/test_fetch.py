@@ -278,7 +278,7 @@ def test_gzip_feed_is_read(server: FeedServer, tmp_path: Path) -> None:
     assert server.hits("/gz")[0].headers["Accept-Encoding"] == "gzip, deflate"
 
 
-def test_unreachable_feeds_still_count_as_a_run(tmp_path: Path) -> None:
+def test_no_feed_reached_is_said_once_and_changes_nothing(tmp_path: Path) -> None:
     feeds = write_feeds(
         tmp_path / "feeds.yaml",
         [
@@ -286,10 +286,40 @@ def test_unreachable_feeds_still_count_as_a_run(tmp_path: Path) -> None:
             {"name": "Another closed port", "url": "http://127.0.0.1:1/feed"},
         ],
     )
-    report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
+    news = tmp_path / "news"
+    report = run_news(feeds, news, now=NOW, options=TEST_OPTIONS)
     assert [r.status for r in report.results] == [Status.NETWORK_ERROR] * 2
+    assert report.exit_code == 1
+    table = report.format_table()
+    assert table.splitlines()[-1] == (
+        "cwb news: No feed could be reached — is this machine offline? "
+        "The news archive was not changed."
+    )
+    assert table.count("the connection was refused") == 2  # once per feed
+    # Offline is no fault of the feeds: they are not counted as failing, nor rested.
+    assert not (news / "state.json").exists() and not (news / "archive").exists()
+
+
+def test_one_reachable_feed_makes_it_a_run(server: FeedServer, tmp_path: Path) -> None:
+    server.routes["/feed"] = Reply(FEED)
+    feeds = write_feeds(
+        tmp_path / "feeds.yaml",
+        [
+            {"name": "Closed port", "url": "http://127.0.0.1:9/feed"},
+            {"name": "Working feed", "url": server.url("/feed")},
+        ],
+    )
+    report = run_news(feeds, tmp_path / "news", now=NOW, options=TEST_OPTIONS)
     assert report.exit_code == 0
-    assert "2 failed" in report.format_table()
+    assert "2 feeds: 1 ok, 1 failed" in report.format_table()
+    assert state_of_feed(tmp_path / "news", "http://127.0.0.1:9/feed")["failures"] == 1
+
+
+def state_of_feed(news: Path, url: str) -> dict[str, object]:
+    """Return one feed's stored state."""
+    state = json.loads((news / "state.json").read_text("utf-8"))["feeds"][url]
+    assert isinstance(state, dict)
+    return state
 
 
 def test_a_host_that_asks_to_wait_is_not_asked_again_in_the_run(
