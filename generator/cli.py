@@ -1,7 +1,8 @@
 """The `cwb` command line: parse arguments, call the pipeline, report, return an exit code.
 
 Every command's arguments live here; each handler imports its own machinery, so that
-`cwb validate` loads no HTTP client, feed parser, site builder or file watcher.
+`cwb validate` loads no HTTP client, feed parser, site builder or file watcher (and starts on
+any operating system). Every command finds the project the same way: `find_project_root`.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.paths import ProjectPaths, collect_files
-from generator.problems import Problem
+from generator.paths import ProjectPaths, collect_files, find_project_root
+from generator.problems import CwbError, Problem
 
 if TYPE_CHECKING:
     from generator.build import BuildResult
@@ -26,6 +27,37 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what shells report for Ctrl+C
+
+# What each exit status means, per command: shown in --help and kept equal to README.md's
+# command table by tests/test_docs.py.
+EXIT_STATUSES = {
+    "validate": "0 valid, 1 problems, 2 usage or outside a project, 130 interrupted",
+    "build": "0 built, 1 problems or a failed build (the previous site stays), "
+    "2 usage or outside a project, 130 interrupted (the site is not changed)",
+    "serve": "1 the port is taken, 2 usage or outside a project, 130 stopped with Ctrl+C",
+    "news": "0 ran (failed feeds are reported), 1 nothing could run (invalid feeds file, no feed "
+    "reachable, archive locked or unreadable), 2 usage or outside a project, "
+    "130 interrupted (the archive is not changed)",
+    "new": "0 created, 1 bad slug or the file exists, 2 usage or outside a project, "
+    "130 interrupted",
+    "links": "0 none dead, 1 dead links, 2 usage or outside a project, 130 interrupted",
+}
+
+# What Ctrl+C leaves behind, when a handler has nothing more precise to say.
+_INTERRUPTED = {
+    "build": "Interrupted; the site was not changed.",
+    "serve": "Interrupted; the site was not changed.",
+    "news": "Interrupted; the news archive was not changed.",
+}
+
+
+class UsageError(CwbError):
+    """The command cannot run as asked: a missing file, or no project here."""
+
+
+class Interrupted(CwbError):
+    """Ctrl+C stopped a command; the message says what it left behind."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,69 +74,88 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.handler(args))
+    except UsageError as error:
+        for line in str(error).splitlines():
+            print(f"cwb {args.command}: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except Interrupted as stop:
+        print(stop, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print(_INTERRUPTED.get(args.command, "Interrupted."), file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `cwb validate | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PROBLEMS
+
+
+# --- arguments --------------------------------------------------------------------------------
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cwb",
         description="Build the Community Wealth Building knowledge base from its YAML "
-        "case studies.",
+        "case studies. Run it inside the project's folder (or any folder below it).",
     )
     parser.add_argument("--version", action="version", version=f"cwb {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="say more about each step")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    validate = commands.add_parser(
+    validate = _command(
+        commands,
         "validate",
         help="check case studies and report every problem with its line",
-        description="Check case studies against the schema and each other. Exit 0 when all are "
-        "valid, 1 when there are problems, 2 on a usage error.",
+        description="Check case studies against the schema and each other.",
     )
     validate.add_argument(
         "paths",
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="case-study files or folders (default: case_studies/)",
+        help="case-study files or folders (default: the project's case_studies/)",
     )
     validate.set_defaults(handler=_validate)
 
-    build = commands.add_parser(
+    build = _command(
+        commands,
         "build",
         help="validate, render, build and index the site",
         description="Validate the case studies, render the pages, build the site with Material "
         "for MkDocs and index it with Pagefind. Nothing is written when a case study is invalid; "
-        "a failed build leaves the previous site as it was.",
+        "a failed or interrupted build leaves the previous site as it was.",
     )
     _add_location_options(build)
     build.set_defaults(handler=_build)
 
-    serve = commands.add_parser(
+    serve = _command(
+        commands,
         "serve",
         help="preview the site at http://127.0.0.1:8000, rebuilding on every change",
         description="Build the site, serve it on 127.0.0.1 and rebuild it whenever a case "
-        "study, a page or a template changes; open pages reload by themselves.",
+        "study, a page or a template changes; open pages reload by themselves. Ctrl+C stops.",
     )
     _add_location_options(serve)
-    serve.add_argument("--port", type=int, default=8000, help="port to serve on (default: 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to serve on (default: 8000)")
     serve.set_defaults(handler=_serve)
 
-    news = commands.add_parser(
+    news = _command(
+        commands,
         "news",
         help="fetch the movement's feeds into the news archive",
         description="Fetch every feed in feeds.yaml, clean the items and merge them into the "
-        "archive in news/. Exit 0 when it ran (failed feeds are reported, not fatal), 1 when "
-        "nothing could run.",
+        "archive in news/.",
     )
     news.add_argument(
-        "--feeds", type=Path, metavar="FILE", help="the feeds registry (default: feeds.yaml)"
+        "--feeds",
+        type=Path,
+        metavar="FILE",
+        help="the feeds registry (default: the project's feeds.yaml)",
     )
     news.set_defaults(handler=_news)
 
-    new = commands.add_parser(
+    new = _command(
+        commands,
         "new",
         help="scaffold case_studies/SLUG.yaml from the schema, ready to fill in",
         description="Write case_studies/SLUG.yaml with every field, its description as a "
@@ -116,25 +167,25 @@ def _parser() -> argparse.ArgumentParser:
         "--case-studies",
         type=Path,
         metavar="DIR",
-        help="folder of case-study YAML files (default: case_studies/)",
+        help="folder to write it in (default: the project's case_studies/)",
     )
     new.set_defaults(handler=_new)
 
-    links = commands.add_parser(
+    links = _command(
+        commands,
         "links",
         help="check that the case studies' source links still answer",
         description="Check every sources[].url and actors[].url of the case studies over HTTP. "
         "A link is dead when its site cannot be reached, does not answer in time, or answers "
         "404, 410 or a 5xx error twice; sites that refuse automated checks (401, 403, 429) are "
-        "listed as 'could not check'. Exit 0 when no link is dead, 1 when some are, 2 on a "
-        "usage error.",
+        "listed as 'could not check'.",
     )
     links.add_argument(
         "paths",
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="case-study files or folders (default: case_studies/)",
+        help="case-study files or folders (default: the project's case_studies/)",
     )
     links.add_argument(
         "--output", type=Path, metavar="FILE", help="also write the report as Markdown to FILE"
@@ -157,14 +208,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    help: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name, help=help, description=f"{description} Exit status: {EXIT_STATUSES[name]}."
+    )
+
+
+def _add_location_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--case-studies",
+        type=Path,
+        metavar="DIR",
+        help="folder of case-study YAML files (default: the project's case_studies/)",
+    )
+    parser.add_argument(
+        "--site-dir",
+        type=Path,
+        metavar="DIR",
+        help="where to write the built site (default: the project's site/)",
+    )
+
+
+def _port(text: str) -> int:
+    number = _whole_number(text)
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port: use 1 to 65535, e.g. 8001")
+    return number
+
+
 def _positive_int(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    number = _whole_number(text)
     if number < 1:
         raise argparse.ArgumentTypeError(f"{text} is not at least 1")
     return number
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 def _positive_float(text: str) -> float:
@@ -177,42 +266,97 @@ def _positive_float(text: str) -> float:
     return number
 
 
-def _add_location_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--case-studies",
-        type=Path,
-        metavar="DIR",
-        help="folder of case-study YAML files (default: case_studies/)",
-    )
-    parser.add_argument(
-        "--site-dir",
-        type=Path,
-        metavar="DIR",
-        help="where to write the built site (default: site/)",
+# --- where the project is ---------------------------------------------------------------------
+
+
+def no_project_message(where: Path, alternative: str = "") -> str:
+    """Return what every command says when run outside a project folder."""
+    return (
+        "no knowledge-base project here (looked for case_studies/ or mkdocs.yml in "
+        f"{where} and its parents); run cwb inside the project's folder{alternative}"
     )
 
 
-def _project(args: argparse.Namespace) -> ProjectPaths:
-    return ProjectPaths.at(Path.cwd(), case_studies=args.case_studies, site=args.site_dir)
+def _project(args: argparse.Namespace, *, alternative: str = "") -> ProjectPaths:
+    """Return the project around the working folder; raise UsageError when there is none."""
+    root = find_project_root(Path.cwd())
+    if root is None:
+        raise UsageError(no_project_message(Path.cwd(), alternative))
+    return ProjectPaths.at(
+        root,
+        case_studies=getattr(args, "case_studies", None),
+        site=getattr(args, "site_dir", None),
+    )
+
+
+def _configured_project(args: argparse.Namespace) -> ProjectPaths:
+    """Return the project, which must have its case studies and mkdocs.yml (build, serve)."""
+    paths = _project(args)
+    if not paths.mkdocs_config.is_file():
+        raise UsageError(
+            f"no mkdocs.yml in {paths.root}: the site needs its configuration; "
+            "run cwb inside a full checkout of the knowledge base"
+        )
+    if not paths.case_studies.is_dir():
+        raise UsageError(f"no such folder: {_relative(paths.case_studies)}")
+    return paths
+
+
+def _case_study_files(args: argparse.Namespace, command: str) -> list[Path]:
+    """Return the YAML files named on the command line, or the project's case studies."""
+    paths: list[Path] = args.paths
+    if not paths:
+        alternative = f", or name the files: cwb {command} PATH ..."
+        paths = [_project(args, alternative=alternative).case_studies]
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        raise UsageError(
+            "\n".join(
+                f"no such file or folder: {path if path in args.paths else _relative(path)}"
+                for path in missing
+            )
+        )
+    files = collect_files(paths)
+    if not files:
+        raise UsageError(f"no .yaml files in {', '.join(map(_relative, paths))}")
+    return files
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from generator.validate import validate_files
+
+    files = _case_study_files(args, "validate")
+    started = time.perf_counter()
+    result = validate_files(files)
+    elapsed = time.perf_counter() - started
+    report_problems(result.problems)
+    bad = len({problem.path for problem in result.problems})
+    if result.ok:
+        print(f"{_case_studies(result.files)} valid ({elapsed:.2f} s)")
+        return EXIT_OK
+    print(
+        f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} "
+        f"in {bad} of {result.files} file{'s' if result.files != 1 else ''}"
+    )
+    return EXIT_PROBLEMS
 
 
 def _build(args: argparse.Namespace) -> int:
+    paths = _configured_project(args)
+    before = _identity(paths.site)
+    try:
+        return _run_build(paths)
+    except KeyboardInterrupt:
+        raise Interrupted(_site_after_interrupt(paths.site, before)) from None
+
+
+def _run_build(paths: ProjectPaths) -> int:
     from generator.build import build_site
     from generator.problems import BuildError
 
-    paths = _project(args)
-    if not paths.case_studies.is_dir():
-        print(
-            f"cwb build: error: no such folder: {args.case_studies or 'case_studies'}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    if not paths.mkdocs_config.is_file():
-        print(
-            "cwb build: error: no mkdocs.yml here: run cwb from the project's folder",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
     started = time.perf_counter()
     try:
         result = build_site(paths, progress=_progress)
@@ -229,55 +373,45 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
     print(
-        f"Built {result.case_studies} case studies into {_relative(paths.site)} "
+        f"Built {_case_studies(result.case_studies)} into {_relative(paths.site)} "
         f"in {time.perf_counter() - started:.1f} s ({steps})"
     )
     return EXIT_OK
 
 
-def _new(args: argparse.Namespace) -> int:
-    from generator.scaffold import ScaffoldError, create_case_study
-    from generator.schema_check import case_study_schema
-
-    folder = args.case_studies or Path("case_studies")
+def _identity(path: Path) -> tuple[int, int] | None:
     try:
-        path = create_case_study(folder, args.slug, case_study_schema())
-    except ScaffoldError as error:
-        print(f"cwb new: error: {error}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    print(
-        f"Created {_relative(path)}. Fill in every TODO (each comment says what goes there),\n"
-        f"then check it with: cwb validate {_relative(path)}\n"
-        f"and preview it with: cwb serve"
-    )
-    return EXIT_OK
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
-def _news(args: argparse.Namespace) -> int:
-    from generator.news.run import run_news  # the HTTP client loads only when fetching
-
-    paths = ProjectPaths.at(Path.cwd())
-    feeds = args.feeds or paths.feeds
-    if not feeds.is_file():
-        print(f"cwb news: error: no such file: {feeds}", file=sys.stderr)
-        return EXIT_USAGE
-    report = run_news(feeds, paths.news, progress=_progress)
-    report_problems(report.problems)
-    print(report.format_table())
-    return report.exit_code
+def _site_after_interrupt(site: Path, before: tuple[int, int] | None) -> str:
+    # The new site is built beside the old one and swapped in by renames: compare the folder
+    # that stands at site/ now with the one that stood there before.
+    now = _identity(site)
+    if now == before:
+        return "Interrupted; the site was not changed."
+    if now is None:
+        return (
+            "Interrupted while the new site was being swapped in: run cwb build again to "
+            f"restore {_relative(site)}."
+        )
+    return f"Interrupted after the new site was in place: {_relative(site)} is complete."
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from generator.serve import serve  # imports the file watcher only when serving
+    paths = _configured_project(args)
+    from generator.serve import ServeError, Stopped, serve
 
-    paths = _project(args)
-    if not paths.mkdocs_config.is_file():
-        print(
-            "cwb serve: error: no mkdocs.yml here: run cwb from the project's folder",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    serve(paths, port=args.port, report=_report_rebuild)
+    try:
+        serve(paths, port=args.port, report=_report_rebuild)
+    except ServeError as error:
+        print(f"cwb serve: error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except Stopped as stop:
+        raise Interrupted(str(stop)) from None
     return EXIT_OK
 
 
@@ -295,7 +429,68 @@ def _report_rebuild(outcome: BuildResult | BuildError) -> None:
         print(f"{len(outcome.problems)} problem(s): still serving the last good site.", flush=True)
     else:
         total = sum(outcome.timings.values())
-        print(f"Built {outcome.case_studies} case studies in {total:.1f} s", flush=True)
+        print(f"Built {_case_studies(outcome.case_studies)} in {total:.1f} s", flush=True)
+
+
+def _news(args: argparse.Namespace) -> int:
+    paths = _project(args)
+    feeds: Path = args.feeds or paths.feeds
+    if not feeds.is_file():
+        raise UsageError(f"no such file: {_relative(feeds)}")
+    from generator.news.run import run_news  # the HTTP client loads only when fetching
+
+    report = run_news(feeds, paths.news, progress=_progress)
+    try:
+        report_problems(report.problems)
+        print(report.format_table())
+    except KeyboardInterrupt:
+        if report.exit_code:
+            raise
+        raise Interrupted(
+            "Interrupted; the news run had finished and updated the archive."
+        ) from None
+    return report.exit_code
+
+
+def _new(args: argparse.Namespace) -> int:
+    from generator.scaffold import ScaffoldError, create_case_study
+    from generator.schema_check import case_study_schema
+
+    folder: Path = args.case_studies or (
+        _project(args, alternative=", or say where: cwb new SLUG --case-studies DIR").case_studies
+    )
+    try:
+        path = create_case_study(folder, args.slug, case_study_schema())
+    except ScaffoldError as error:
+        print(f"cwb new: error: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(
+        f"Created {_relative(path)}. Fill in every TODO (each comment says what goes there),\n"
+        f"then check it with: cwb validate {_relative(path)}\n"
+        f"and preview it with: cwb serve"
+    )
+    return EXIT_OK
+
+
+def _links(args: argparse.Namespace) -> int:
+    from generator.links import check_source_links
+
+    files = _case_study_files(args, "links")
+    report = check_source_links(files, timeout=args.timeout, concurrency=args.concurrency)
+    print(report.format_text())
+    if args.output:
+        try:
+            args.output.write_text(report.format_markdown(), encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+    return report.exit_code
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def _case_studies(count: int) -> str:
+    return f"{count} case stud{'y' if count == 1 else 'ies'}"
 
 
 def _progress(message: str) -> None:
@@ -305,66 +500,8 @@ def _progress(message: str) -> None:
 def _relative(path: Path) -> str:
     try:
         return os.path.relpath(path)
-    except ValueError:
+    except ValueError:  # another drive on Windows
         return str(path)
-
-
-def _validate(args: argparse.Namespace) -> int:
-    from generator.validate import validate_files
-
-    paths: list[Path] = args.paths or [Path("case_studies")]
-    missing = [path for path in paths if not path.exists()]
-    if missing:
-        for path in missing:
-            print(f"cwb validate: error: no such file or folder: {path}", file=sys.stderr)
-        return EXIT_USAGE
-    files = collect_files(paths)
-    if not files:
-        print(
-            f"cwb validate: error: no .yaml files in {', '.join(map(str, paths))}", file=sys.stderr
-        )
-        return EXIT_USAGE
-    started = time.perf_counter()
-    result = validate_files(files)
-    elapsed = time.perf_counter() - started
-    report_problems(result.problems)
-    bad = len({problem.path for problem in result.problems})
-    if result.ok:
-        print(
-            f"{result.files} case stud{'y' if result.files == 1 else 'ies'} valid ({elapsed:.2f} s)"
-        )
-        return EXIT_OK
-    print(
-        f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} "
-        f"in {bad} of {result.files} file{'s' if result.files != 1 else ''}"
-    )
-    return EXIT_PROBLEMS
-
-
-def _links(args: argparse.Namespace) -> int:
-    from generator.links import check_source_links
-
-    paths: list[Path] = args.paths or [Path("case_studies")]
-    missing = [path for path in paths if not path.exists()]
-    for path in missing:
-        print(f"cwb links: error: no such file or folder: {path}", file=sys.stderr)
-    if missing:
-        return EXIT_USAGE
-    files = collect_files(paths)
-    if not files:
-        print(f"cwb links: error: no .yaml files in {', '.join(map(str, paths))}", file=sys.stderr)
-        return EXIT_USAGE
-    report = check_source_links(files, timeout=args.timeout, concurrency=args.concurrency)
-    print(report.format_text())
-    if args.output:
-        try:
-            args.output.write_text(report.format_markdown(), encoding="utf-8")
-        except OSError as error:
-            print(
-                f"cwb links: error: cannot write {args.output}: {error.strerror}", file=sys.stderr
-            )
-            return EXIT_USAGE
-    return report.exit_code
 
 
 def report_problems(problems: list[Problem]) -> None:

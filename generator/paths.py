@@ -74,3 +74,12 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+def find_project_root(start: Path) -> Path | None:
+    """Return the nearest folder, from start upwards, holding case_studies/ or mkdocs.yml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "case_studies").is_dir() or (folder / "mkdocs.yml").is_file():
+            return folder
+    return None

@@ -2,14 +2,17 @@
 
 The server injects a one-line EventSource script into each HTML page it serves (never into the
 built files) and tells open pages to reload after each successful rebuild. A rebuild that
-fails validation prints the problems and keeps serving the last good site.
+fails validation prints the problems and keeps serving the last good site. A missing page is
+answered with the site's own 404 page, as a static host would.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +21,9 @@ from typing import Any
 import watchfiles
 
 from generator.build import BuildResult, LiveState, build_site
+from generator.news.archive import LOCK_FILE, TEMP_SUFFIX
 from generator.paths import PACKAGE_DIR, ProjectPaths
-from generator.problems import BuildError
+from generator.problems import BuildError, CwbError
 from generator.search import index_site
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,17 @@ RELOAD_SCRIPT = (
     f'<script>new EventSource("{RELOAD_PATH}").addEventListener("reload",'
     "function(){location.reload()})</script>"
 ).encode()
+
+
+NOT_FOUND_PAGE = "404.html"
+
+
+class ServeError(CwbError):
+    """The preview cannot start, e.g. because its port is taken."""
+
+
+class Stopped(Exception):
+    """Ctrl+C stopped the preview; the message says in what state it left the site."""
 
 
 class ReloadSignal:
@@ -73,18 +88,26 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         else:
             super().do_GET()
 
-    def _send_html(self, path: Path) -> None:
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / NOT_FOUND_PAGE
+        if code == 404 and page.is_file():
+            self._send_html(page, status=404)  # the site's own page, as a static host answers
+        else:
+            super().send_error(code, message, explain)
+
+    def _send_html(self, path: Path, status: int = 200) -> None:
         body = path.read_bytes()
         marker = body.rfind(b"</body>")
         body = (
             body[:marker] + RELOAD_SCRIPT + body[marker:] if marker >= 0 else body + RELOAD_SCRIPT
         )
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _stream_reloads(self) -> None:
         self.send_response(200)
@@ -115,8 +138,27 @@ def make_server(site: Path, host: str, port: int, signal: ReloadSignal) -> http.
     return server
 
 
+def bind(site: Path, host: str, port: int, signal: ReloadSignal) -> http.server.HTTPServer:
+    """Return the server listening on host:port; raise ServeError when the port cannot be had."""
+    try:
+        return make_server(site, host, port, signal)
+    except OSError as error:
+        raise ServeError(_bind_failure(host, port, error)) from None
+
+
+def _bind_failure(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} is already in use (is another cwb serve running?); stop that, or "
+            f"choose another port: cwb serve --port {port + 1 if port < 65535 else 8000}"
+        )
+    if error.errno == errno.EACCES:
+        return f"not allowed to listen on port {port}; choose another port: cwb serve --port 8000"
+    return f"cannot listen on {host}:{port} ({error.strerror}); choose another port with --port N"
+
+
 def watched_paths(paths: ProjectPaths) -> list[Path]:
-    """Return what a change to should rebuild the site."""
+    """Return the files and folders whose changes rebuild the site."""
     candidates = [
         paths.case_studies,
         paths.content,
@@ -126,6 +168,18 @@ def watched_paths(paths: ProjectPaths) -> list[Path]:
         paths.news,
     ]
     return [path for path in candidates if path.exists()]
+
+
+class WatchFilter(watchfiles.DefaultFilter):
+    """Ignore what editors and version control leave (the default), and the news archive's
+    lock and temp files: a `cwb news` run writes them and must not set off a rebuild."""
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        """Return whether a change to path should rebuild the site."""
+        name = os.path.basename(path)
+        if name == LOCK_FILE or (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+            return False
+        return bool(super().__call__(change, path))
 
 
 class BackgroundIndexer:
@@ -161,25 +215,38 @@ def serve(
     stop: threading.Event | None = None,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Build, then serve and rebuild on every change until interrupted (or `stop` is set)."""
+    """Build, then serve and rebuild on every change until `stop` is set.
+
+    Raise ServeError when the port cannot be had (before building anything), and Stopped when
+    Ctrl+C ends the preview.
+    """
     signal = ReloadSignal()
     live = LiveState()
-    indexer = BackgroundIndexer(paths.site)
-    first = _try_build(paths, live)
-    report(first)
-    if isinstance(first, BuildResult) and first.ok:
-        indexer.request()
-    server = make_server(paths.site, host, port, signal)
+    server = bind(paths.site, host, port, signal)  # a busy port is said at once, not after a build
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://{host}:{server.server_address[1]}/"
-    log.info("Serving the site at %s — edit a case study or page to rebuild; Ctrl+C stops.", url)
-    if on_ready is not None:
-        on_ready(url)
+    phase = "first build"
     try:
+        indexer = BackgroundIndexer(paths.site)
+        first = _try_build(paths, live)
+        report(first)
+        if isinstance(first, BuildResult) and first.ok:
+            indexer.request()
+        thread.start()
+        url = f"http://{host}:{server.server_address[1]}/"
+        log.info(
+            "Serving the site at %s — edit a case study or page to rebuild; Ctrl+C stops.", url
+        )
+        if on_ready is not None:
+            on_ready(url)
+        phase = "watching"
         for changes in watchfiles.watch(
-            *watched_paths(paths), stop_event=stop, debounce=200, step=50
+            *watched_paths(paths),
+            watch_filter=WatchFilter(),
+            stop_event=stop,
+            debounce=200,
+            step=50,
         ):
+            phase = "rebuild"
             names = sorted({Path(name).name for _, name in changes})
             log.info("Changed: %s — rebuilding …", ", ".join(names[:5]))
             outcome = _try_build(paths, live)
@@ -187,11 +254,31 @@ def serve(
             if isinstance(outcome, BuildResult) and outcome.ok:
                 signal.bump()
                 indexer.request()
+            phase = "watching"
     except KeyboardInterrupt:
-        log.info("Stopped.")
+        raise Stopped(_stopped_message(phase, paths.site)) from None
     finally:
-        server.shutdown()
+        if thread.is_alive():
+            server.shutdown()  # waits for serve_forever: call it only once that runs
         server.server_close()
+
+
+def _stopped_message(phase: str, site: Path) -> str:
+    if phase == "first build":
+        return "Interrupted; the site was not changed."  # the first build is staged, then swapped
+    if phase == "rebuild":
+        return (
+            f"Interrupted during a rebuild; {_display(site)} may be partly updated: "
+            "run cwb build to rebuild it whole."
+        )
+    return f"Stopped; {_display(site)} holds the last good build."
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
 
 
 def _try_build(paths: ProjectPaths, live: LiveState) -> BuildResult | BuildError:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import watchfiles
 
 from generator.build import BuildResult
 from generator.paths import ProjectPaths
 from generator.problems import BuildError
-from generator.serve import RELOAD_PATH, serve
+from generator.serve import RELOAD_PATH, WatchFilter, serve
 from tests.browser import PageWatch, chromium
 from tests.conftest import ROOT
 
@@ -65,6 +67,35 @@ def test_pages_carry_the_reload_script_only_when_served(served) -> None:  # type
     html = urllib.request.urlopen(f"{url}case-studies/riverton/").read().decode()
     assert RELOAD_PATH in html
     assert isinstance(outcomes[0], BuildResult) and outcomes[0].ok
+
+
+def test_a_missing_page_gets_the_sites_own_404_page(served) -> None:  # type: ignore[no-untyped-def]
+    url, _, _ = served
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{url}case-studies/no-such-place/")
+    assert missing.value.code == 404
+    assert missing.value.headers["Content-Type"] == "text/html; charset=utf-8"
+    body = missing.value.read().decode()
+    html = urllib.request.urlopen(f"{url}404.html").read().decode()  # the built page itself
+    assert body == html and RELOAD_PATH in body
+
+
+@pytest.mark.parametrize(
+    ("name", "rebuilds"),
+    [
+        ("news/.lock", False),
+        ("news/archive/.2026-05.json.k2x9q1.tmp", False),
+        ("news/.state.json.a8f3.tmp", False),
+        ("news/archive/2026-05.json", True),
+        ("news/state.json", True),
+        ("case_studies/preston.yaml", True),
+        ("case_studies/.preston.yaml.swp", False),  # an editor's, ignored by default
+    ],
+)
+def test_news_runs_lock_and_temp_files_set_off_no_rebuild(
+    name: str, rebuilds: bool, tmp_path: Path
+) -> None:
+    assert WatchFilter()(watchfiles.Change.added, str(tmp_path / name)) is rebuilds
 
 
 @pytest.mark.browser
