@@ -28,6 +28,7 @@ from generator.write import RenderReport, sync_tree
 log = logging.getLogger(__name__)
 
 ASSETS_DIR = PACKAGE_DIR / "assets"
+THEME_DIR = PACKAGE_DIR / "theme"  # Material overrides, copied to build/theme (custom_dir)
 # Pagefind filters, in the order the search page shows them: (key, label).
 SEARCH_FACETS = (
     ("type", "Type"),
@@ -142,6 +143,7 @@ class Renderer:
                 {"map": self._map("case-studies/index.md")},
             ),
             _Job("pillars_index.md.j2", "pillars/index.md", {"entries": entries}),
+            _Job("data.md.j2", "data/index.md", {}),
             _Job(
                 "places.md.j2",
                 "places/index.md",
@@ -326,6 +328,14 @@ def _asset_files() -> dict[str, bytes]:
     }
 
 
+def _theme_files() -> dict[str, bytes]:
+    return {
+        path.relative_to(THEME_DIR).as_posix(): path.read_bytes()
+        for path in sorted(THEME_DIR.rglob("*"))
+        if path.is_file()
+    }
+
+
 def render_site(
     case_studies: list[CaseStudy],
     paths: ProjectPaths,
@@ -350,6 +360,7 @@ def render_site(
     report = RenderReport()
     sync_tree(paths.generated, files, report)
     sync_tree(paths.fragments, renderer.fragments(), report)
+    sync_tree(paths.generated.parent / "theme", _theme_files(), report)
     log.debug(
         "rendered %d files (%d unchanged, %d removed)",
         len(report.written),
