@@ -269,6 +269,8 @@ class Renderer:
                 case.place.lat,
                 case.place.lon,
                 f"{root}case-studies/{case.slug}/",
+                place=case.place.name,
+                country=country_name(case.place.country),
             )
             for case in self.case_studies
         ]

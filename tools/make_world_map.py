@@ -89,7 +89,7 @@ def main(source: str, target: str) -> None:
     height = 90 - SOUTH_LIMIT
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 360 {height}" '
-        f'aria-hidden="true"><path fill="#cfd8dc" stroke="#90a4ae" stroke-width="0.2" '
+        f'aria-hidden="true"><path fill="#c5cec2" '
         f'd="{"".join(parts)}"/></svg>\n'
     )
     Path(target).write_text(svg)

@@ -17,13 +17,16 @@
     return a.localeCompare(b, undefined, { sensitivity: "base", numeric: true });
   }
 
+  // Sort buttons inside the column headers; the sorted column carries aria-sort, and the
+  // caption says the order in words.
   function makeSortable(table) {
     var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    var caption = table.caption;
     Array.prototype.forEach.call(headers, function (th, index) {
+      var name = th.textContent.trim();
       var button = document.createElement("button");
       button.type = "button";
-      button.textContent = th.textContent;
-      button.setAttribute("aria-label", "Sort by " + th.textContent);
+      button.textContent = name;
       th.textContent = "";
       th.appendChild(button);
       button.addEventListener("click", function () {
@@ -37,30 +40,57 @@
           return ascending ? order : -order;
         });
         rows.forEach(function (row) { body.appendChild(row); });
+        if (caption) {
+          caption.textContent = caption.textContent.replace(/, sorted by .*$/, "") +
+            ", sorted by " + name.toLowerCase() + (ascending ? ", ascending" : ", descending");
+        }
       });
     });
+  }
+
+  // A cell matches a filter when one of its comma-separated values is the one chosen.
+  function cellHas(row, column, value) {
+    return cellValue(row, column).split(/\s*,\s*/).indexOf(value) !== -1;
   }
 
   function connectFilters(tools, table) {
     var text = tools.querySelector("[data-cwb-filter-text]");
     var selects = tools.querySelectorAll("[data-cwb-filter-column]");
     var count = tools.querySelector("[data-cwb-count]");
+    var reset = tools.querySelector("[data-cwb-reset]");
+    var empty = document.querySelector("[data-cwb-empty]");
     function apply() {
       var needle = text ? text.value.trim().toLowerCase() : "";
-      var shown = 0;
+      var shown = 0, total = table.tBodies[0].rows.length, filtered = Boolean(needle);
+      Array.prototype.forEach.call(selects, function (select) { if (select.value) filtered = true; });
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
         var visible = !needle || row.textContent.toLowerCase().indexOf(needle) !== -1;
         Array.prototype.forEach.call(selects, function (select) {
           var column = parseInt(select.getAttribute("data-cwb-filter-column"), 10);
-          if (select.value && cellValue(row, column).indexOf(select.value) === -1) visible = false;
+          if (select.value && !cellHas(row, column, select.value)) visible = false;
         });
         row.hidden = !visible;
         if (visible) shown += 1;
       });
-      if (count) count.textContent = shown + " of " + table.tBodies[0].rows.length + " shown";
+      if (count) {
+        count.textContent = filtered
+          ? shown + " of " + total + " case stud" + (total === 1 ? "y" : "ies") + " shown"
+          : "All " + total + " case stud" + (total === 1 ? "y" : "ies");
+      }
+      if (reset) reset.hidden = !filtered;
+      if (empty) empty.hidden = shown > 0;
     }
-    if (text) text.addEventListener("input", apply);
+    var timer = null;
+    if (text) text.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(apply, 150); });
     Array.prototype.forEach.call(selects, function (select) { select.addEventListener("change", apply); });
+    if (reset) {
+      reset.addEventListener("click", function () {
+        if (text) text.value = "";
+        Array.prototype.forEach.call(selects, function (select) { select.value = ""; });
+        apply();
+        (text || selects[0]).focus();
+      });
+    }
     tools.hidden = false;
     apply();
   }
@@ -68,15 +98,26 @@
   // News pages: filter the items by source and pillar without reloading.
   function connectNewsFilters(form) {
     var items = document.querySelectorAll("article.news-item");
+    var count = form.querySelector("[data-news-count]");
+    var empty = document.querySelector("[data-news-empty]");
     function apply() {
       var source = form.querySelector("select[name=source]");
       var pillar = form.querySelector("select[name=pillar]");
+      var shown = 0;
       Array.prototype.forEach.call(items, function (item) {
         var pillars = (item.getAttribute("data-pillars") || "").split(" ");
         item.hidden = Boolean(
           (source && source.value && item.getAttribute("data-source") !== source.value) ||
           (pillar && pillar.value && pillars.indexOf(pillar.value) === -1));
+        if (!item.hidden) shown += 1;
       });
+      var filtered = (source && source.value) || (pillar && pillar.value);
+      if (count) {
+        count.textContent = filtered
+          ? shown + " of " + items.length + " items shown"
+          : "All " + items.length + " item" + (items.length === 1 ? "" : "s");
+      }
+      if (empty) empty.hidden = shown > 0;
     }
     form.addEventListener("change", apply);
     form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
