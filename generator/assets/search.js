@@ -12,7 +12,27 @@
   var SHOWN_AT_FIRST = 8;
   var PAGE_SIZE = 10;
 
+  // Readers see words, not the index's values: "local-government" reads "Local government".
+  var LABELS = {
+    type: { "case study": "Case study", pillar: "Pillar page", news: "News", guide: "Guide" },
+    "actor type": {
+      cooperative: "Co-operative", nonprofit: "Non-profit", "think-tank": "Think tank",
+      financial: "Financial institution", "trade-union": "Trade union", health: "Health body",
+      education: "Education", police: "Police", housing: "Housing body"
+    }
+  };
+  var HUMANISED = { type: true, "actor type": true };
+
+  function humanLabel(key, value) {
+    var own = LABELS[key] && LABELS[key][value];
+    if (own) return own;
+    if (!HUMANISED[key]) return value;
+    var words = String(value).replace(/-/g, " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+
   var form = app.querySelector("form");
+  var facetsDrawer = app.querySelector(".cwb-facets-box");
   var input = app.querySelector("#cwb-search-input");
   var facetsBox = app.querySelector(".cwb-facets");
   var status = app.querySelector("#cwb-search-status");
@@ -139,7 +159,7 @@
         box.checked = selected.indexOf(value) !== -1;
         label.appendChild(box);
         var name = document.createElement("span");
-        name.textContent = " " + value + " ";
+        name.textContent = " " + humanLabel(key, value) + " ";
         label.appendChild(name);
         var count = document.createElement("span");
         count.className = "cwb-facet-count";
@@ -171,7 +191,9 @@
   function describe(state, total) {
     var parts = [];
     Object.keys(state.filters).forEach(function (key) {
-      if (state.filters[key].length) parts.push(state.filters[key].join(" or "));
+      if (state.filters[key].length) {
+        parts.push(state.filters[key].map(function (value) { return humanLabel(key, value); }).join(" or "));
+      }
     });
     var what = total === 1 ? "1 result" : total + " results";
     var words = state.q ? " for \u201c" + state.q + "\u201d" : "";
@@ -190,14 +212,16 @@
   function resultItem(page) {
     var item = document.createElement("li");
     item.className = "cwb-result";
-    var heading = document.createElement("h3");
+    var heading = document.createElement("h2");
     var link = document.createElement("a");
     link.href = page.url;
     link.textContent = (page.meta && page.meta.title) || page.url;
     heading.appendChild(link);
     item.appendChild(heading);
     var facts = [];
-    if (page.filters && page.filters.type) facts.push(page.filters.type.join(", "));
+    if (page.filters && page.filters.type) {
+      facts.push(page.filters.type.map(function (value) { return humanLabel("type", value); }).join(", "));
+    }
     if (page.meta && page.meta.place) facts.push(page.meta.place);
     if (page.meta && page.meta.pillars) facts.push(page.meta.pillars);
     if (facts.length) {
@@ -210,7 +234,10 @@
     excerpt.className = "cwb-result-excerpt";
     excerpt.innerHTML = safeExcerpt(page.excerpt || "");
     item.appendChild(excerpt);
-    var subs = (page.sub_results || []).filter(function (sub) { return sub.url !== page.url; });
+    var title = link.textContent;
+    var subs = (page.sub_results || []).filter(function (sub) {
+      return sub.url !== page.url && sub.title !== title;  // the page's own heading is the result
+    });
     if (subs.length) {
       var sublist = document.createElement("ul");
       sublist.className = "cwb-subresults";
@@ -265,6 +292,10 @@
   moreButton.addEventListener("click", function () { showMore(generation); });
 
   async function start() {
+    // On a phone the filters fold away under their summary, so that results come first.
+    if (window.matchMedia("(max-width: 44.9375em)").matches && !hasFilters(readState().filters)) {
+      facetsDrawer.open = false;
+    }
     var root = siteRoot();
     var module = await import(new URL("pagefind/pagefind.js", root).href);
     await module.options({ baseUrl: root.pathname });
