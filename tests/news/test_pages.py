@@ -85,11 +85,15 @@ def render(tmp_path: Path, feeds: Path) -> dict[str, str]:
     return {path.name: path.read_text("utf-8") for path in paths}
 
 
-def test_empty_archive_says_how_to_fetch(tmp_path: Path, feeds: Path) -> None:
+def test_empty_archive_shows_readers_the_sources_it_follows(tmp_path: Path, feeds: Path) -> None:
     pages = render(tmp_path, feeds)
     assert sorted(pages) == ["feed.xml", "feeds.opml", "index.md"]
-    assert "No news items have been fetched yet" in pages["index.md"]
-    assert "`cwb news`" in pages["index.md"]
+    index = pages["index.md"]
+    assert '<a href="https://www.thenews.coop/" rel="noopener">Co-operative News</a>' in index
+    assert '<a href="https://example.org/" rel="noopener">Scottish Government news</a>' in index
+    assert 'href="../news/feed.xml"' in index and 'href="../news/feeds.opml"' in index
+    # Instructions for maintainers belong in README and CONTRIBUTING, never on a page.
+    assert "cwb news" not in index and "feeds.yaml" not in index
     root = ET.fromstring(pages["feed.xml"])
     assert root.findall(f"{ATOM}entry") == []
     assert feedparser.parse(pages["feed.xml"]).bozo == 0
