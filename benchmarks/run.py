@@ -308,6 +308,7 @@ def main() -> None:
             )
             runs.append(Run(**json.loads(done.stdout.strip().splitlines()[-1])))
             print(f"{kind} N = {size:,}: {runs[-1].total:.1f} s", file=sys.stderr, flush=True)
+            print(table(runs[-1:]), file=sys.stderr, flush=True)  # if a later size is cut short
     text = f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}.\n\n{table(runs)}\n"
     fetched = next((run.search_files for run in reversed(runs) if run.search_files), [])
     if fetched:
