@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -183,7 +183,7 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
     """Build a CaseStudy from data that passed validation."""
     place = data["place"]
     sources = tuple(Source(**source) for source in data["sources"])
-    return CaseStudy(
+    case = CaseStudy(
         slug=data["slug"],
         path=path,
         title=data["title"],
@@ -247,8 +247,31 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
         tags=tuple(data.get("tags", ())),
         featured=bool(data.get("featured", False)),
         ended=_ending(data.get("ended")),
-        source_numbers={source.id: number for number, source in enumerate(sources, start=1)},
     )
+    return replace(case, source_numbers=_source_numbers(case))
+
+
+def _source_numbers(case: CaseStudy) -> dict[str, int]:
+    """Number the sources in the order a reader first meets them on the case study's page.
+
+    The page cites them in the header (how the work ended), the key figures, the initiatives
+    (and how each ended) and the disagreements; sources never cited come last, in file order.
+    """
+    cited: list[str] = []
+    if case.ended:
+        cited.append(case.ended.source)
+    for metric in case.metrics:
+        cited.append(metric.source)
+        cited += [value.source for value in metric.values if value.source]
+    for work in case.pillars:
+        for item in work.initiatives:
+            cited += item.sources
+            if item.ended:
+                cited.append(item.ended.source)
+    for disagreement in case.disagreements:
+        cited += [account.source for account in disagreement.accounts]
+    order = dict.fromkeys([*cited, *(source.id for source in case.sources)])
+    return {source_id: number for number, source_id in enumerate(order, start=1)}
 
 
 def _ending(data: dict[str, Any] | None) -> Ending | None:
