@@ -98,11 +98,13 @@ def _markdown_converter() -> MarkdownIt:
 
 
 @lru_cache(maxsize=65536)  # initiatives appear on their case study and on pillar pages
-def markdown_html(text: str) -> Markup:
-    """Render a contributor's Markdown field to sanitised HTML (no raw HTML survives)."""
-    html = _markdown_converter().render(text)
-    # Story headings sit under the page's own h2 sections.
-    html = _HEADING_TAG.sub(lambda match: f"<{match[1]}h{min(int(match[2]) + 2, 6)}", html)
+def markdown_html(text: str, top: int = 3) -> Markup:
+    """Render a contributor's Markdown field to sanitised HTML (no raw HTML survives).
+
+    The field sits under a heading of the page: its own headings start at level `top` (3 under
+    an h2 such as "The story", 4 inside an h3 section), so the page's outline never skips one.
+    """
+    html = _shift_headings(_markdown_converter().render(text), top)
     clean = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
@@ -111,6 +113,33 @@ def markdown_html(text: str) -> Markup:
         link_rel="noopener nofollow",
     )
     return Markup(clean)
+
+
+def _shift_headings(html: str, top: int) -> str:
+    """Move a field's headings so its highest becomes `top`, and none skips a level.
+
+    Contributors write `##` (as on GitHub) or `#` for a section; both become `top`. A heading
+    deeper than one below the previous is raised to it (`##` then `####` reads as 3 then 4).
+    """
+    levels = [int(match[2]) for match in _HEADING_TAG.finditer(html) if not match[1]]
+    if not levels:
+        return html
+    shift = top - min(levels)
+    previous = top - 1
+    placed: list[int] = []
+    for level in levels:
+        previous = min(level + shift, previous + 1, 6)
+        placed.append(previous)
+    opened = iter(placed)
+    stack: list[int] = []
+
+    def replace(match: re.Match[str]) -> str:
+        if match[1]:
+            return f"</h{stack.pop()}"
+        stack.append(next(opened))
+        return f"<h{stack[-1]}"
+
+    return _HEADING_TAG.sub(replace, html)
 
 
 def country_name(code: str) -> str:
