@@ -16,11 +16,12 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
-from generator.charts import bar_chart
+from generator.charts import change, compare_chart, metric_chart, period
+from generator.compare import comparisons, measured_once
 from generator.export import export_files
 from generator.maps import MapPoint, world_map
 from generator.markup import country_name, page_url, root_prefix, template_environment
-from generator.model import CaseStudy, Metric, Pillar, load_pillars
+from generator.model import CaseStudy, Metric, Pillar, load_indicators, load_pillars
 from generator.parallel import map_in_processes, paused_gc
 from generator.paths import PACKAGE_DIR, TEMPLATES_DIR, ProjectPaths
 from generator.write import RenderReport, sync_tree
@@ -113,8 +114,18 @@ class Renderer:
         self.template_stamp = tuple(
             sorted((path.name, path.stat().st_mtime_ns) for path in TEMPLATES_DIR.rglob("*.j2"))
         )
+        self.comparisons = comparisons(self.case_studies)
+        self.shared_indicators = frozenset(c.indicator.id for c in self.comparisons)
         self.env = template_environment(
-            TEMPLATES_DIR, pillars=self.pillars, settings=settings, chart=bar_chart
+            TEMPLATES_DIR,
+            pillars=self.pillars,
+            settings=settings,
+            chart=metric_chart,
+            change=change,
+            period=period,
+            compare_chart=compare_chart,
+            shared_indicators=self.shared_indicators,
+            indicators=load_indicators(),
         )
 
     def pages(self) -> dict[str, str]:
@@ -144,6 +155,14 @@ class Renderer:
             ),
             _Job("pillars_index.md.j2", "pillars/index.md", {"entries": entries}),
             _Job("data.md.j2", "data/index.md", {}),
+            _Job(
+                "compare.md.j2",
+                "compare/index.md",
+                {
+                    "comparisons": self.comparisons,
+                    "measured_once": measured_once(self.case_studies),
+                },
+            ),
             _Job(
                 "places.md.j2",
                 "places/index.md",
@@ -193,13 +212,19 @@ class Renderer:
         }
 
     def _case_page_key(self, case: CaseStudy) -> object:
-        """Return everything a case-study page is made from: itself and its related cases."""
+        """Return everything a case-study page is made from: itself, related cases, comparisons."""
         related = tuple(
             (slug, other.title, other.place.name, other.place.country)
             for slug in case.related
             if (other := self.by_slug.get(slug)) is not None
         )
-        return (case, related, self.settings, self.template_stamp)
+        # A figure links to /compare/ only while another place shares its indicator.
+        shared = tuple(
+            metric.indicator
+            for metric in case.metrics
+            if metric.indicator in self.shared_indicators
+        )
+        return (case, related, shared, self.settings, self.template_stamp)
 
     def _render(self, template: str, doc_path: str, **context: Any) -> str:
         root = root_prefix(doc_path)
