@@ -83,6 +83,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_carries_templates_assets_and_schemas(installed: Path) -> None:
     found = subprocess.run(
         [str(installed / "python"), "-c", "import generator; print(generator.__file__)"],
+        cwd=installed,  # not the checkout: `python -c` puts the working folder on the path
         check=True,
         capture_output=True,
         text=True,
