@@ -26,7 +26,7 @@ def page(browser: Browser, site_url: str) -> Iterator[Page]:
 
 
 def result_urls(page: Page) -> list[str]:
-    return page.eval_on_selector_all(".cwb-result h3 a", "links => links.map(a => a.pathname)")
+    return page.eval_on_selector_all(".cwb-result h2 a", "links => links.map(a => a.pathname)")
 
 
 def facet(page: Page, legend: str) -> Locator:
@@ -58,14 +58,15 @@ def test_url_preset_with_or_within_a_facet_and_and_across(page: Page, site_url: 
     page.goto(f"{site_url}/search/?pillar=Finance&pillar=Land%20and%20property&type=case%20study")
     expect(page.locator("#cwb-search-status")).to_contain_text("Finance or Land and property")
     urls = result_urls(page)
-    assert set(urls) == {
+    assert {
         "/case-studies/preston/",
         "/case-studies/cleveland-evergreen/",
         "/case-studies/bologna/",
-    }
+    } <= set(urls)
+    assert all(url.startswith("/case-studies/") for url in urls)
     assert page.locator(".cwb-facets").get_by_label("Finance").is_checked()
     country = facet(page, "Country")
-    assert "United Kingdom (1)" in country.inner_text()
+    assert re.search(r"United Kingdom \(\d+\)", country.inner_text())
 
 
 def test_browse_without_a_query_by_filter(page: Page, site_url: str) -> None:
@@ -75,7 +76,7 @@ def test_browse_without_a_query_by_filter(page: Page, site_url: str) -> None:
     assert pillar.locator("input[type=checkbox]").count() == 5
     page.locator(".cwb-facets").get_by_label("Spain").check()
     expect(page.locator("#cwb-search-status")).to_contain_text("in Spain")
-    assert result_urls(page) == ["/case-studies/barcelona/"]
+    assert set(result_urls(page)) == {"/case-studies/barcelona/", "/case-studies/mondragon/"}
 
 
 @pytest.mark.parametrize(

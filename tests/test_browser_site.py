@@ -81,15 +81,24 @@ def test_case_study_table_sorts_and_filters(page: Page, site_url: str) -> None:
         "Array.from(document.querySelectorAll('#case-study-table tbody tr:not([hidden]) th'))"
         ".map(cell => cell.textContent.trim())"
     )
-    page.get_by_role("button", name="Sort by Place").click()
+    page.get_by_role("button", name="Place", exact=True).click()
     places = page.evaluate(
         "Array.from(document.querySelectorAll('#case-study-table tbody tr td:nth-child(2)'))"
         ".map(cell => cell.textContent.trim())"
     )
     assert places == sorted(places, key=str.lower)
+    expected = page.evaluate(
+        "Array.from(document.querySelectorAll('#case-study-table tbody tr'))"
+        ".filter(row => row.children[3].textContent.split(', ').includes('Land and property'))"
+        ".map(row => row.children[0].textContent.trim())"
+    )
+    total = page.locator("#case-study-table tbody tr").count()
     page.get_by_label("Pillar", exact=True).select_option("Land and property")
-    assert page.evaluate(first_cells) == ["Bologna's regulation on the urban commons"]
-    assert "1 of 5 shown" in page.locator("[data-cwb-count]").text_content()
+    assert page.evaluate(first_cells) == expected
+    assert "Bologna's regulation on the urban commons" in expected
+    assert f"{len(expected)} of {total} case studies shown" in (
+        page.locator("[data-cwb-count]").text_content() or ""
+    )
     assert watch.console_errors == []
 
 
