@@ -166,6 +166,9 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
             hint = "write just the number, without units, words or thousands separators"
         elif expected == "array" and isinstance(value, str):
             hint = "start each item on its own line with '- '"
+        elif expected == "boolean" and isinstance(value, str):
+            # YAML 1.2, which editors and pre-commit read, knows only true and false.
+            hint = "write true or false (yes, no, on and off are read as text)"
         elif expected == "string" and isinstance(value, (int, float, bool)):
             hint = "put the value in quotes"
         yield document.problem(path, f"{field} should be {words}, but it is {_found(value)}", hint)
