@@ -13,7 +13,7 @@ import pytest
 from generator.cli import main
 
 VALID = Path(__file__).parent / "fixtures" / "valid" / "riverton.yaml"
-INVALID = Path(__file__).parent / "invalid"
+INVALID = Path(__file__).parent / "fixtures" / "invalid"
 
 
 @pytest.fixture

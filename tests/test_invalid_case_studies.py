@@ -1,4 +1,4 @@
-"""Each file in tests/invalid/ states, in `# expect:` header lines, the problems it must produce.
+"""Each file in tests/fixtures/invalid/ states, in `# expect:` header lines, the problems it must produce.
 
 Add a case = add a file. `# expect: LINE:COL: message` lines must match the problems exactly;
 `# expect-hint: text` lines must each appear in some problem's hint.
@@ -13,7 +13,7 @@ import pytest
 
 from generator.validate import validate_files
 
-INVALID = Path(__file__).parent / "invalid"
+INVALID = Path(__file__).parent / "fixtures" / "invalid"
 EXPECT = re.compile(r"^# expect: (\d+):(\d+): (.+)$")
 EXPECT_HINT = re.compile(r"^# expect-hint: (.+)$")
 

@@ -6,7 +6,7 @@ goes through both command lines, and must get the verdict its `# expect:` header
 each. Below that, every short plain value over the characters that matter is read by our loader
 and by check-jsonschema's own YAML loader, and must come out the same value of the same type.
 
-tests/invalid/encodings/ holds files saved as UTF-16 or UTF-32, which the header reader of
+tests/fixtures/invalid/encodings/ holds files saved as UTF-16 or UTF-32, which the header reader of
 test_invalid_case_studies.py cannot read as UTF-8; they are checked here, in the same way.
 """
 
@@ -30,7 +30,7 @@ from generator.validate import validate_files
 from tests.conftest import ROOT
 
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "yaml12").glob("*.yaml"))
-ENCODINGS = sorted((ROOT / "tests" / "invalid" / "encodings").glob("*.yaml"))
+ENCODINGS = sorted((ROOT / "tests" / "fixtures" / "invalid" / "encodings").glob("*.yaml"))
 SCHEMA = ROOT / "generator" / "schema" / "case-study.schema.json"
 EXPECT = re.compile(r"^# expect: (valid|invalid)$", re.MULTILINE)
 CHECK_JSONSCHEMA = [sys.executable, "-m", "check_jsonschema"]
