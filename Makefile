@@ -55,5 +55,14 @@ CLONES ?= 500 2000 10000
 bench: setup
 	$(PY) -m benchmarks.run --sizes $(SIZES) --clones $(CLONES)
 
+# Lighthouse (desktop: four categories >= 95; phone: performance >= 90) on five pages of the built
+# site, served compressed; and the Nu HTML Checker on every page. Both need Node (npm installs the
+# tools into /tmp/cwb-tools, never into the repository); vnu also needs Java.
+lighthouse: build
+	CHROME_PATH=$(CHROMIUM) $(PY) tools/lighthouse.py site
+
+vnu: build
+	$(PY) tools/vnu.py site
+
 clean:
 	rm -rf site build .site-* .pytest_cache .mypy_cache .ruff_cache
