@@ -15,10 +15,10 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
-from generator.load import Document, JsonPath
+from generator.load import Document
 from generator.model import PILLAR_SLUGS
 from generator.paths import CASE_STUDY_SCHEMA
-from generator.problems import PLACEHOLDER, Problem, clip, field_name, suggest
+from generator.problems import PLACEHOLDER, JsonPath, Problem, clip, field_name, suggest
 from generator.schema_walk import resolve
 
 
