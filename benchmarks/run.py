@@ -75,6 +75,7 @@ class Run:
     index_mb: float
     search_kb: float | None = None  # compressed
     search_files: list[str] = field(default_factory=list)
+    search_error: str | None = None  # why the browser check failed, reported in the table
 
     @property
     def total(self) -> float:
@@ -177,9 +178,13 @@ def measure(kind: str, size: int, *, browser: bool) -> Run:
         index_mb=_folder_mb(site / "pagefind"),
     )
     if browser:
-        fetched = search_fetches(site)
-        run.search_files = fetched
-        run.search_kb = compressed_bytes(site, fetched) / 1024
+        try:
+            fetched = search_fetches(site)
+        except Exception as error:  # a slow or failed browser must not take the run down
+            run.search_error = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
+        else:
+            run.search_files = fetched
+            run.search_kb = compressed_bytes(site, fetched) / 1024
     return run
 
 
@@ -192,7 +197,24 @@ def compressed_bytes(site: Path, urls: list[str]) -> int:
     return total
 
 
+# A busy machine (a 10,000-page index, load above the core count) can take minutes.
+SEARCH_TIMEOUT_MS = 180_000
+SEARCH_ATTEMPTS = 2
+
+
 def search_fetches(site: Path) -> list[str]:
+    """Return the /pagefind/ files Chromium fetches for a search; retry once, then raise."""
+    for attempt in range(1, SEARCH_ATTEMPTS + 1):
+        try:
+            return _search_fetches_once(site)
+        except Exception as error:
+            if attempt == SEARCH_ATTEMPTS:
+                raise
+            print(f"search check failed ({error!s:.80}); retrying", file=sys.stderr, flush=True)
+    raise AssertionError("unreachable")
+
+
+def _search_fetches_once(site: Path) -> list[str]:
     """Return the /pagefind/ files (paths from the site root) Chromium fetches for a search."""
     from tests.browser import chromium  # Playwright is a test dependency
 
@@ -211,8 +233,9 @@ def search_fetches(site: Path) -> list[str]:
                     fetched.append(response.url.removeprefix(prefix).split("?")[0])
 
             page.on("response", record)
+            page.set_default_timeout(SEARCH_TIMEOUT_MS)
             page.goto(f"{prefix}/search/?q={SEARCH_WORD}", wait_until="networkidle")
-            page.wait_for_selector(".cwb-result", timeout=60_000)
+            page.wait_for_selector(".cwb-result", timeout=SEARCH_TIMEOUT_MS)
             page.wait_for_load_state("networkidle")
     finally:
         server.shutdown()
@@ -227,6 +250,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def _per_case(run: Run, phase: str) -> str:
     seconds = run.seconds[phase]
     return f"{seconds:.1f} s · {seconds / run.size * 1000:.1f} ms · {run.cpu[phase]:.0%}"
+
+
+def _search_cell(run: Run) -> str:
+    if run.search_kb is not None:
+        return f"{run.search_kb:.0f}"
+    return f"failed ({run.search_error})" if run.search_error else "—"
 
 
 def table(runs: list[Run]) -> str:
@@ -250,7 +279,7 @@ def table(runs: list[Run]) -> str:
         ("Pagefind index (MB)", lambda r: f"{r.index_mb:.1f}"),
         (
             f"one-word search ('{SEARCH_WORD}'), compressed (KB)",
-            lambda r: "—" if r.search_kb is None else f"{r.search_kb:.0f}",
+            _search_cell,
         ),
     ]
     header = (
@@ -294,22 +323,28 @@ def main() -> None:
         kind, size = args.measure[0], int(args.measure[1])
         print(json.dumps(dataclasses.asdict(measure(kind, size, browser=not args.no_browser))))
         return
-    runs = []
+    runs: list[Run] = []
+    failed: list[str] = []
     for kind, sizes in (("synthetic", args.sizes), ("clones", args.clones)):
         for size in sizes:
             print(f"{kind} N = {size:,}: building …", file=sys.stderr, flush=True)
             command = [sys.executable, "-m", "benchmarks.run", "--measure", kind, str(size)]
             done = subprocess.run(
                 command + (["--no-browser"] if args.no_browser else []),
-                check=True,
+                check=False,
                 stdout=subprocess.PIPE,
                 text=True,
                 cwd=ROOT,
             )
+            if done.returncode != 0:  # report it and measure the other sizes
+                failed.append(f"{kind} N = {size:,} failed (exit {done.returncode})")
+                print(failed[-1], file=sys.stderr, flush=True)
+                continue
             runs.append(Run(**json.loads(done.stdout.strip().splitlines()[-1])))
             print(f"{kind} N = {size:,}: {runs[-1].total:.1f} s", file=sys.stderr, flush=True)
             print(table(runs[-1:]), file=sys.stderr, flush=True)  # if a later size is cut short
     text = f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}.\n\n{table(runs)}\n"
+    text += "".join(f"\n{line}.\n" for line in failed)
     fetched = next((run.search_files for run in reversed(runs) if run.search_files), [])
     if fetched:
         fragments = [name for name in fetched if "/fragment/" in name]
