@@ -8,6 +8,7 @@ and sanitised with an allow-list.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,9 @@ _ALLOWED_TAGS = {
 }
 
 
-def template_environment(templates: Path, **globals: Any) -> jinja2.Environment:
+def template_environment(
+    templates: Path, *, finalize: Callable[[Any], Any] | None = None, **globals: Any
+) -> jinja2.Environment:
     """Return a Jinja environment for the site's templates, with the shared filters.
 
     Autoescaping is on and undefined names fail loudly; every template in the project is
@@ -69,6 +72,7 @@ def template_environment(templates: Path, **globals: Any) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=finalize,
     )
     env.filters.update(
         mdtext=mdtext,

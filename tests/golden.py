@@ -7,16 +7,25 @@ Regenerate:  make golden   (python -m tests.golden --update), then review the di
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shutil
+import tempfile
 from pathlib import Path
 
 from generator.export import export_files
+from generator.news.archive import merge, write_months
+from generator.news.clean import parse_feed
+from generator.news.feeds import load_feeds
+from generator.news.model import NewsItem
+from generator.news.pages import news_pages
 from generator.paths import collect_files
 from generator.render import Renderer, SiteSettings
 from generator.validate import validate_files
 
 HERE = Path(__file__).parent
 SAMPLE = HERE / "fixtures" / "valid"
+NEWS_FEEDS = HERE / "fixtures" / "news" / "feeds.yaml"
+FEED_FIXTURES = HERE / "news" / "fixtures" / "feeds"
 GOLDEN = HERE / "golden"
 SETTINGS = SiteSettings(
     repository="https://github.com/example/cwb", branch="main", site_url="https://example.org/"
@@ -39,13 +48,34 @@ def export_sample() -> dict[str, str]:
     return export_files(validate_files(collect_files([SAMPLE])).case_studies, SETTINGS)
 
 
+def news_sample() -> dict[str, str]:
+    """Return the news pages (index, months, Atom, OPML) of two fixture feeds' items."""
+    fetched_at = dt.datetime(2026, 5, 20, 12, 0, tzinfo=dt.UTC)
+    feeds = load_feeds(NEWS_FEEDS).feeds
+    archive: dict[str, list[NewsItem]] = {}
+    for feed, name in zip(feeds, ("rss2-basic.xml", "hostile-rss.xml"), strict=True):
+        parsed = parse_feed(
+            (FEED_FIXTURES / name).read_bytes(),
+            feed=feed,
+            base_url=feed.url,
+            content_type="application/rss+xml",
+            fetched_at=fetched_at,
+        )
+        merge(archive, parsed.items)
+    with tempfile.TemporaryDirectory() as folder:
+        news = Path(folder)
+        write_months(news, archive, set(archive))
+        pages = news_pages(news, NEWS_FEEDS, site_url=SETTINGS.site_url, built_at=fetched_at)
+    return pages
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--update", action="store_true", help="rewrite tests/golden/")
     if not parser.parse_args().update:
         parser.error("pass --update to rewrite the golden files")
     shutil.rmtree(GOLDEN, ignore_errors=True)
-    for name, text in {**render_sample(), **export_sample()}.items():
+    for name, text in {**render_sample(), **export_sample(), **news_sample()}.items():
         target = GOLDEN / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, "utf-8")

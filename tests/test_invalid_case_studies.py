@@ -1,4 +1,4 @@
-"""Each file in tests/fixtures/invalid/ states, in `# expect:` header lines, the problems it must produce.
+"""Each file in tests/fixtures/invalid/ states in `# expect:` headers the problems it must produce.
 
 Add a case = add a file. `# expect: LINE:COL: message` lines must match the problems exactly;
 `# expect-hint: text` lines must each appear in some problem's hint.

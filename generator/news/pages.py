@@ -14,11 +14,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from generator import PROJECT_URL
 from generator.dates import long_date, month_title
+from generator.markup import template_environment
 from generator.model import load_pillars
 from generator.news.archive import load_archive, month_files, read_month, sort_items
 from generator.news.clean import sanitize_html
@@ -157,15 +158,8 @@ class _Context:
 
 @cache
 def _environment() -> Environment:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR / "news"),
-        autoescape=True,  # every value from a feed is escaped unless marked safe below
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=_finalize,
-    )
+    # Every value from a feed is autoescaped unless marked safe below.
+    environment = template_environment(TEMPLATES_DIR / "news", finalize=_finalize)
     environment.filters.update(
         slug=_slug,
         long_date=long_date,
