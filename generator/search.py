@@ -1,12 +1,26 @@
-"""Index the built site with Pagefind, whose binary ships inside the `pagefind[bin]` wheel."""
+"""Index the built site with Pagefind, whose binary ships inside the `pagefind[bin]` wheel.
+
+A large site is indexed in shards, one Pagefind process per core: each indexes an interleaved
+share of the pages (hard-linked into a folder that mirrors the site, so URLs are unchanged) into
+its own bundle: the first into site/pagefind/, the others into site/pagefind-N/. The search
+page merges them in the browser (Pagefind's `mergeIndex`, listed in pagefind/shards.json):
+results are sorted by score across shards and facet counts are summed. Pagefind indexes on
+about one core, so shards make indexing about twice as fast on two cores, and each process
+holds only its share in memory.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+from generator.parallel import worker_count
 from generator.problems import BuildError
 
 log = logging.getLogger(__name__)
@@ -15,16 +29,59 @@ log = logging.getLogger(__name__)
 ROOT_SELECTOR = "article.md-content__inner"
 # Permalink anchors, citation numbers and "read more" links are noise in excerpts.
 EXCLUDE_SELECTORS = ".headerlink, .md-source-file, .cwb-edit, .cwb-search, .cwb-cite, .cwb-more"
+# Pages only: with directory URLs every page is an index.html; this leaves out 404.html.
+PAGE_NAME = "index.html"
+# Below this many pages one Pagefind process is quicker than starting several.
+MIN_PAGES_PER_SHARD = 250
+# The list of the other shards' bundles (paths from the site root), read by search.js.
+SHARDS_FILE = "shards.json"
+BUNDLE = "pagefind"
 
 
-def index_site(site_dir: Path) -> None:
-    """Write the Pagefind index into site_dir/pagefind/; raise BuildError if it fails."""
-    command = [
+def index_site(site_dir: Path, *, shards: int | None = None) -> None:
+    """Write the Pagefind index into site_dir/pagefind/ (and -N/ shards); raise BuildError.
+
+    `shards` (default: one per core, when there are enough pages) sets how many bundles.
+    """
+    pages = sorted(
+        path.relative_to(site_dir)
+        for path in site_dir.rglob(PAGE_NAME)
+        if path.is_file() and not path.relative_to(site_dir).parts[0].startswith(BUNDLE)
+    )
+    if shards is None:
+        shards = max(1, min(worker_count(), len(pages) // MIN_PAGES_PER_SHARD))
+    for old in site_dir.glob(f"{BUNDLE}-*"):  # shards of an earlier index (cwb serve)
+        shutil.rmtree(old, ignore_errors=True)
+    if shards <= 1:
+        _run([_command(site_dir, site_dir / BUNDLE)])
+        _write_shard_list(site_dir, [])
+        return
+    mirrors: list[Path] = []
+    try:
+        commands = []
+        for number in range(shards):
+            mirror = Path(tempfile.mkdtemp(prefix=".pagefind-shard-", dir=site_dir.parent))
+            mirrors.append(mirror)
+            for page in pages[number::shards]:
+                _link(site_dir / page, mirror / page)
+            output = site_dir / (BUNDLE if number == 0 else f"{BUNDLE}-{number + 1}")
+            commands.append(_command(mirror, output))
+        _run(commands)
+    finally:
+        for mirror in mirrors:
+            shutil.rmtree(mirror, ignore_errors=True)
+    _write_shard_list(site_dir, [f"{BUNDLE}-{number + 1}/" for number in range(1, shards)])
+
+
+def _command(site: Path, output: Path) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "pagefind",
         "--site",
-        str(site_dir),
+        str(site),
+        "--output-path",
+        str(output),
         "--quiet",
         "--root-selector",
         ROOT_SELECTOR,
@@ -32,13 +89,43 @@ def index_site(site_dir: Path) -> None:
         EXCLUDE_SELECTORS,
         "--force-language",
         "en",
-        # Pages only: with directory URLs every page is an index.html; this leaves out 404.html.
         "--glob",
-        "**/index.html",
+        f"**/{PAGE_NAME}",
     ]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise BuildError(
-            f"Pagefind failed (exit {completed.returncode}):\n"
-            f"{completed.stderr.strip() or completed.stdout.strip()}"
-        )
+
+
+def _link(source: Path, target: Path) -> None:
+    """Hard-link source at target (a copy where links are impossible)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _run(commands: list[list[str]]) -> None:
+    """Run the Pagefind commands side by side; raise BuildError if any fails."""
+    running = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for command in commands
+    ]
+    failures = []
+    try:
+        for process in running:
+            stdout, stderr = process.communicate()
+            if process.returncode != 0:
+                failures.append(
+                    f"Pagefind failed (exit {process.returncode}):\n"
+                    f"{stderr.strip() or stdout.strip()}"
+                )
+    finally:
+        for process in running:  # interrupted: stop the others
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    if failures:
+        raise BuildError(failures[0])
+
+
+def _write_shard_list(site_dir: Path, bundles: list[str]) -> None:
+    (site_dir / BUNDLE / SHARDS_FILE).write_text(json.dumps(bundles), "utf-8")

@@ -220,3 +220,49 @@ def test_the_news_archive_is_read_once(tmp_path: Path, monkeypatch: pytest.Monke
     assert result.ok
     months = list((paths.news / archive.ARCHIVE_DIR).glob("*.json"))
     assert len(reads) == len(months) and len(set(reads)) == len(reads)
+
+
+def _search_page_state(page, url: str) -> tuple[str, list[str], str]:  # type: ignore[no-untyped-def]
+    """Return what the search page shows at url: the status, every result's URL, the facets."""
+    page.goto(url)
+    page.wait_for_selector(".cwb-search-ready")
+    page.wait_for_function(
+        "/result/.test(document.querySelector('#cwb-search-status').textContent)"
+    )
+    more = page.locator(".cwb-more-results")
+    while more.is_visible():
+        shown = page.locator(".cwb-result").count()
+        more.click()
+        page.wait_for_function(f"document.querySelectorAll('.cwb-result').length > {shown}")
+    status = page.locator("#cwb-search-status").inner_text()
+    urls = page.eval_on_selector_all(".cwb-result h2 a", "links => links.map(a => a.pathname)")
+    facets = " ".join(page.locator(".cwb-facets").inner_text().split())
+    return status, sorted(urls), facets
+
+
+@pytest.mark.browser
+def test_a_sharded_index_finds_the_same_results_and_facets(generated, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Pagefind in three shards merged by search.js answers as the single index does."""
+    from tests.browser import chromium
+    from tests.servers import LocalServer
+
+    single, sharded = tmp_path / "single", tmp_path / "sharded"
+    build_in_process(generated, single)
+    shutil.copytree(single, sharded)
+    index_site(single, shards=1)
+    index_site(sharded, shards=3)
+    assert (sharded / "pagefind-3" / "pagefind-entry.json").is_file()
+    assert not (single / "pagefind-2").exists()
+    queries = ["?q=procurement", "?q=cooperative", "?q=land&pillar=Finance", "?type=case%20study"]
+    seen: dict[str, list[tuple[str, list[str], str]]] = {query: [] for query in queries}
+    with chromium() as browser:
+        for site in (single, sharded):
+            with LocalServer(site) as server:
+                page = browser.new_page()
+                for query in queries:
+                    seen[query].append(_search_page_state(page, server.url(f"/search/{query}")))
+                page.close()
+    for query, (one, three) in seen.items():
+        assert one == three, query
+        assert one[1], query  # each query finds pages
+        assert "(" in one[2], query  # and shows facet counts

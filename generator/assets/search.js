@@ -298,8 +298,16 @@
     }
     var root = siteRoot();
     var module = await import(new URL("pagefind/pagefind.js", root).href);
+    var shards = fetch(new URL("pagefind/shards.json", root).href).then(function (response) {
+      return response.ok ? response.json() : [];
+    }).catch(function () { return []; });
     await module.options({ baseUrl: root.pathname });
     await module.init();
+    // A large site's index comes in shards (generator/search.py): merge the others into this
+    // one, so results are ranked together and facet counts summed.
+    await Promise.all((await shards).map(function (bundle) {
+      return module.mergeIndex(new URL(bundle, root).pathname, { baseUrl: root.pathname });
+    }));
     totals = await module.filters();
     pagefind = module;
     var state = readState();
