@@ -7,7 +7,8 @@
 Corpora (benchmarks/corpus.py): synthetic (seeded, varied) and clones of the shipped case
 studies (their real stories, sources and figures). Each size is measured in a fresh process,
 so its peak memory is its own. Phases as `cwb build` runs them: load + validate (all cores),
-render (Markdown pages), the site builder (MkDocs in-process, generator/builder.py), Pagefind.
+render (Markdown pages), the site builder (MkDocs in-process, generator/builder.py), Pagefind
+(one shard per core on a large site, generator/search.py).
 For each: seconds, ms per case study and CPU use ((user + sys) / wall, 200% = both cores of a
 two-core machine busy). Also peak memory (the largest process), site size, a case-study page's
 HTML weight, and what a one-word search transfers: the files Pagefind fetches (its script,
@@ -175,7 +176,7 @@ def measure(kind: str, size: int, *, browser: bool) -> Run:
         site_mb=_folder_mb(site),
         page_kb_median=statistics.median(pages),
         page_kb_max=max(pages),
-        index_mb=_folder_mb(site / "pagefind"),
+        index_mb=sum(_folder_mb(bundle) for bundle in site.glob("pagefind*")),  # every shard
     )
     if browser:
         try:
