@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,10 @@ def news_site(tmp_path: Path, server: FeedServer, monkeypatch: pytest.MonkeyPatc
         ],
     )
     monkeypatch.chdir(root)
-    assert main(["news"]) == 0
+    # The session's Chromium runs Playwright's event loop in this thread; `cwb news` runs its
+    # own, so it gets a thread of its own, as it would be a process of its own in real use.
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(main, ["news"]).result() == 0
     result = build_site(ProjectPaths.at(root), progress=lambda message: None)
     assert result.ok
     with LocalServer(root / "site") as site_server:
