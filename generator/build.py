@@ -27,8 +27,8 @@ from pathlib import Path
 
 from generator.builder import build_in_process
 from generator.markup import page_url
-from generator.news import latest_items, news_pages
 from generator.news.archive import load_archive
+from generator.news.pages import latest_items, news_pages
 from generator.paths import ProjectPaths, collect_files
 from generator.problems import BuildError, Problem
 from generator.render import LatestNews, PageCache, SiteSettings, render_site
