@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.news import run_news
+from generator.news.run import run_news
 
 GOAL_SECONDS = 3.0
 

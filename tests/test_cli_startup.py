@@ -64,3 +64,18 @@ def test_validate_imports_nothing_it_does_not_use() -> None:
         del importers["fcntl"]
     assert importers == {}
 
+
+def test_the_news_package_does_not_load_its_parts() -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, generator.news; "
+            "print(sorted(m for m in sys.modules if m.startswith('generator.news.')))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

@@ -1,21 +1,8 @@
-"""The news aggregator: fetch the movement's feeds into a durable archive, render its pages."""
+"""The news aggregator: fetch the movement's feeds into a durable archive, render its pages.
 
-from __future__ import annotations
+    feeds.py → fetch.py → clean.py → tagging.py → archive.py (run.py drives them, report.py
+    tells how it went); pages.py renders the archive for the site.
 
-from generator.news.fetch import FetchOptions
-from generator.news.model import Feed, FeedResult, NewsItem, Status
-from generator.news.pages import latest_items, news_pages
-from generator.news.report import NewsReport
-from generator.news.run import run_news
-
-__all__ = [
-    "Feed",
-    "FeedResult",
-    "FetchOptions",
-    "NewsItem",
-    "NewsReport",
-    "Status",
-    "latest_items",
-    "news_pages",
-    "run_news",
-]
+Import from the submodules: this package re-exports nothing, so that importing one part
+(the site build's pages) does not load the others (an HTTP client, a feed parser).
+"""

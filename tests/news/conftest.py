@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.news import FetchOptions
+from generator.news.fetch import FetchOptions
 from tests.servers import Handler, LocalServer, Reply, Seen
 
 # The news tests call the shared server a feed server.

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from generator.news import run_news
+from generator.news.run import run_news
 from tests.news.conftest import (
     FIXTURES,
     NOW,

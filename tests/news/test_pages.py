@@ -12,9 +12,9 @@ import feedparser
 import markdown
 import pytest
 
-from generator.news import latest_items, news_pages
 from generator.news.archive import atomic_write, to_json_text
 from generator.news.model import NewsItem
+from generator.news.pages import latest_items, news_pages
 from generator.write import RenderReport, sync_tree
 from tests.news.conftest import write_feeds
 
