@@ -140,9 +140,14 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
         for key in sorted(set(value) - set(allowed)):
             yield _unknown_field(document, path, key, allowed)
     elif keyword == "required":
-        missing = [name for name in error.validator_value if name not in value]
+        # jsonschema reports each missing field as an error of its own, naming it first.
+        missing = [
+            name
+            for name in error.validator_value
+            if name not in value and error.message.startswith(repr(name))
+        ]
         misspelt = set(value) - set(schema.get("properties", {}))
-        for name in missing:
+        for name in missing[:1]:
             if difflib.get_close_matches(name, list(misspelt), n=1, cutoff=0.6):
                 continue  # the unknown-field problem already says "did you mean"
             where = f" in {field}" if path else ""
