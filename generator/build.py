@@ -112,8 +112,9 @@ def build_site(
         page_cache=live.pages if live else None,
     )
     result.timings["render"] = time.perf_counter() - clock
+    noun = "case study" if result.case_studies == 1 else "case studies"
     say(
-        f"Rendered {result.case_studies} case studies: {len(result.render.written)} files "
+        f"Rendered {result.case_studies} {noun}: {len(result.render.written)} files "
         f"written, {result.render.unchanged} unchanged, {len(result.render.removed)} removed"
     )
 

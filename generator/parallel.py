@@ -6,6 +6,7 @@ import gc
 import math
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -51,9 +52,17 @@ def map_in_processes(
     chunk = max(1, math.ceil(len(items) / (workers * 8)))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=initializer, initargs=initargs
+        workers, mp_context=context, initializer=_start_worker, initargs=(initializer, initargs)
     ) as pool:
         return list(pool.map(function, items, chunksize=chunk))
+
+
+def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    # Ctrl-C reaches the whole process group; the parent stops the pool and says so once, so
+    # workers ignore it rather than each printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 @contextmanager
