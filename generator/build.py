@@ -173,6 +173,10 @@ def _remove_abandoned(folder: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    if sys.platform == "win32":
+        # There, signal 0 is CTRL_C_EVENT: it would interrupt that process group. Keep the
+        # folder rather than risk it.
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
