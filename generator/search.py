@@ -50,12 +50,19 @@ def index_site(site_dir: Path, *, shards: int | None = None) -> None:
     )
     if shards is None:
         shards = max(1, min(worker_count(), len(pages) // MIN_PAGES_PER_SHARD))
-    for old in site_dir.glob(f"{BUNDLE}-*"):  # shards of an earlier index (cwb serve)
-        shutil.rmtree(old, ignore_errors=True)
     if shards <= 1:
         _run([_command(site_dir, site_dir / BUNDLE)])
-        _write_shard_list(site_dir, [])
-        return
+    else:
+        _index_in_shards(site_dir, pages, shards)
+    bundles = [f"{BUNDLE}-{number}/" for number in range(2, shards + 1)]
+    (site_dir / BUNDLE / SHARDS_FILE).write_text(json.dumps(bundles), "utf-8")
+    for old in site_dir.glob(f"{BUNDLE}-*"):  # an earlier index's extra shards (cwb serve)
+        if f"{old.name}/" not in bundles:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _index_in_shards(site_dir: Path, pages: list[Path], shards: int) -> None:
+    """Index pages[n::shards] into bundle n + 1, all at once, from mirrors of the site."""
     mirrors: list[Path] = []
     try:
         commands = []
@@ -70,7 +77,6 @@ def index_site(site_dir: Path, *, shards: int | None = None) -> None:
     finally:
         for mirror in mirrors:
             shutil.rmtree(mirror, ignore_errors=True)
-    _write_shard_list(site_dir, [f"{BUNDLE}-{number + 1}/" for number in range(1, shards)])
 
 
 def _command(site: Path, output: Path) -> list[str]:
@@ -125,7 +131,3 @@ def _run(commands: list[list[str]]) -> None:
                 process.wait()
     if failures:
         raise BuildError(failures[0])
-
-
-def _write_shard_list(site_dir: Path, bundles: list[str]) -> None:
-    (site_dir / BUNDLE / SHARDS_FILE).write_text(json.dumps(bundles), "utf-8")

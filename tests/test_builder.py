@@ -266,3 +266,8 @@ def test_a_sharded_index_finds_the_same_results_and_facets(generated, tmp_path: 
         assert one == three, query
         assert one[1], query  # each query finds pages
         assert "(" in one[2], query  # and shows facet counts
+    # Re-indexed in place with fewer shards (cwb serve), the extra bundles go.
+    index_site(sharded, shards=1)
+    assert (sharded / "pagefind" / "shards.json").read_text() == "[]"
+    assert not list(sharded.glob("pagefind-*"))
+    assert not list(tmp_path.glob(".pagefind-shard-*"))
