@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.paths import ProjectPaths, collect_files, find_project_root
-from generator.problems import CwbError, Problem
+from generator.output import count_case_studies, progress, relative, report_problems
+from generator.paths import ProjectPaths
+from generator.problems import Interrupted, UsageError
+from generator.project import case_study_files, configured_project, project
 
 if TYPE_CHECKING:
     from generator.build import BuildResult
@@ -50,14 +52,6 @@ _INTERRUPTED = {
     "serve": "Interrupted; the site was not changed.",
     "news": "Interrupted; the news archive was not changed.",
 }
-
-
-class UsageError(CwbError):
-    """The command cannot run as asked: a missing file, or no project here."""
-
-
-class Interrupted(CwbError):
-    """Ctrl+C stopped a command; the message says what it left behind."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -266,76 +260,20 @@ def _positive_float(text: str) -> float:
     return number
 
 
-# --- where the project is ---------------------------------------------------------------------
-
-
-def no_project_message(where: Path, alternative: str = "") -> str:
-    """Return what every command says when run outside a project folder."""
-    return (
-        "no knowledge-base project here (looked for case_studies/ or mkdocs.yml in "
-        f"{where} and its parents); run cwb inside the project's folder{alternative}"
-    )
-
-
-def _project(args: argparse.Namespace, *, alternative: str = "") -> ProjectPaths:
-    """Return the project around the working folder; raise UsageError when there is none."""
-    root = find_project_root(Path.cwd())
-    if root is None:
-        raise UsageError(no_project_message(Path.cwd(), alternative))
-    return ProjectPaths.at(
-        root,
-        case_studies=getattr(args, "case_studies", None),
-        site=getattr(args, "site_dir", None),
-    )
-
-
-def _configured_project(args: argparse.Namespace) -> ProjectPaths:
-    """Return the project, which must have its case studies and mkdocs.yml (build, serve)."""
-    paths = _project(args)
-    if not paths.mkdocs_config.is_file():
-        raise UsageError(
-            f"no mkdocs.yml in {paths.root}: the site needs its configuration; "
-            "run cwb inside a full checkout of the knowledge base"
-        )
-    if not paths.case_studies.is_dir():
-        raise UsageError(f"no such folder: {_relative(paths.case_studies)}")
-    return paths
-
-
-def _case_study_files(args: argparse.Namespace, command: str) -> list[Path]:
-    """Return the YAML files named on the command line, or the project's case studies."""
-    paths: list[Path] = args.paths
-    if not paths:
-        alternative = f", or name the files: cwb {command} PATH ..."
-        paths = [_project(args, alternative=alternative).case_studies]
-    missing = [path for path in paths if not path.exists()]
-    if missing:
-        raise UsageError(
-            "\n".join(
-                f"no such file or folder: {path if path in args.paths else _relative(path)}"
-                for path in missing
-            )
-        )
-    files = collect_files(paths)
-    if not files:
-        raise UsageError(f"no .yaml files in {', '.join(map(_relative, paths))}")
-    return files
-
-
 # --- commands ---------------------------------------------------------------------------------
 
 
 def _validate(args: argparse.Namespace) -> int:
     from generator.validate import validate_files
 
-    files = _case_study_files(args, "validate")
+    files = case_study_files(args, "validate")
     started = time.perf_counter()
     result = validate_files(files)
     elapsed = time.perf_counter() - started
     report_problems(result.problems)
     bad = len({problem.path for problem in result.problems})
     if result.ok:
-        print(f"{_case_studies(result.files)} valid ({elapsed:.2f} s)")
+        print(f"{count_case_studies(result.files)} valid ({elapsed:.2f} s)")
         return EXIT_OK
     print(
         f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} "
@@ -345,7 +283,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    paths = _configured_project(args)
+    paths = configured_project(args)
     before = _identity(paths.site)
     try:
         return _run_build(paths)
@@ -359,7 +297,7 @@ def _run_build(paths: ProjectPaths) -> int:
 
     started = time.perf_counter()
     try:
-        result = build_site(paths, progress=_progress)
+        result = build_site(paths, progress=progress)
     except BuildError as error:
         print(f"cwb build: error: {error}", file=sys.stderr)
         print("The previous site was left as it was.", file=sys.stderr)
@@ -373,7 +311,7 @@ def _run_build(paths: ProjectPaths) -> int:
         return EXIT_PROBLEMS
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
     print(
-        f"Built {_case_studies(result.case_studies)} into {_relative(paths.site)} "
+        f"Built {count_case_studies(result.case_studies)} into {relative(paths.site)} "
         f"in {time.perf_counter() - started:.1f} s ({steps})"
     )
     return EXIT_OK
@@ -396,13 +334,13 @@ def _site_after_interrupt(site: Path, before: tuple[int, int] | None) -> str:
     if now is None:
         return (
             "Interrupted while the new site was being swapped in: run cwb build again to "
-            f"restore {_relative(site)}."
+            f"restore {relative(site)}."
         )
-    return f"Interrupted after the new site was in place: {_relative(site)} is complete."
+    return f"Interrupted after the new site was in place: {relative(site)} is complete."
 
 
 def _serve(args: argparse.Namespace) -> int:
-    paths = _configured_project(args)
+    paths = configured_project(args)
     from generator.serve import ServeError, Stopped, serve
 
     try:
@@ -429,17 +367,17 @@ def _report_rebuild(outcome: BuildResult | BuildError) -> None:
         print(f"{len(outcome.problems)} problem(s): still serving the last good site.", flush=True)
     else:
         total = sum(outcome.timings.values())
-        print(f"Built {_case_studies(outcome.case_studies)} in {total:.1f} s", flush=True)
+        print(f"Built {count_case_studies(outcome.case_studies)} in {total:.1f} s", flush=True)
 
 
 def _news(args: argparse.Namespace) -> int:
-    paths = _project(args)
+    paths = project(args)
     feeds: Path = args.feeds or paths.feeds
     if not feeds.is_file():
-        raise UsageError(f"no such file: {_relative(feeds)}")
+        raise UsageError(f"no such file: {relative(feeds)}")
     from generator.news.run import run_news  # the HTTP client loads only when fetching
 
-    report = run_news(feeds, paths.news, progress=_progress)
+    report = run_news(feeds, paths.news, progress=progress)
     try:
         report_problems(report.problems)
         print(report.format_table())
@@ -457,7 +395,7 @@ def _new(args: argparse.Namespace) -> int:
     from generator.schema_check import case_study_schema
 
     folder: Path = args.case_studies or (
-        _project(args, alternative=", or say where: cwb new SLUG --case-studies DIR").case_studies
+        project(args, alternative=", or say where: cwb new SLUG --case-studies DIR").case_studies
     )
     try:
         path = create_case_study(folder, args.slug, case_study_schema())
@@ -465,8 +403,8 @@ def _new(args: argparse.Namespace) -> int:
         print(f"cwb new: error: {error}", file=sys.stderr)
         return EXIT_PROBLEMS
     print(
-        f"Created {_relative(path)}. Fill in every TODO (each comment says what goes there),\n"
-        f"then check it with: cwb validate {_relative(path)}\n"
+        f"Created {relative(path)}. Fill in every TODO (each comment says what goes there),\n"
+        f"then check it with: cwb validate {relative(path)}\n"
         f"and preview it with: cwb serve"
     )
     return EXIT_OK
@@ -475,7 +413,7 @@ def _new(args: argparse.Namespace) -> int:
 def _links(args: argparse.Namespace) -> int:
     from generator.links import check_source_links
 
-    files = _case_study_files(args, "links")
+    files = case_study_files(args, "links")
     report = check_source_links(files, timeout=args.timeout, concurrency=args.concurrency)
     print(report.format_text())
     if args.output:
@@ -484,50 +422,3 @@ def _links(args: argparse.Namespace) -> int:
         except OSError as error:
             raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
     return report.exit_code
-
-
-# --- output -----------------------------------------------------------------------------------
-
-
-def _case_studies(count: int) -> str:
-    return f"{count} case stud{'y' if count == 1 else 'ies'}"
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _relative(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-
-
-def report_problems(problems: list[Problem]) -> None:
-    """Print problems for people; in GitHub Actions also as annotations and a step summary."""
-    for problem in problems:
-        print(problem.format_text())
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        for problem in problems:
-            print(problem.format_github())
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            _write_step_summary(Path(summary), problems)
-
-
-def _write_step_summary(path: Path, problems: list[Problem]) -> None:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
-    lines = ["## Case-study validation", ""]
-    if not problems:
-        lines.append("All case studies are valid. :white_check_mark:")
-    else:
-        lines += ["| File | Line | Problem | How to fix |", "| --- | --- | --- | --- |"]
-        lines += [
-            f"| {cell(p.display_path())} | {p.line} | {cell(p.message)} | {cell(p.hint)} |"
-            for p in problems
-        ]
-    with path.open("a", encoding="utf-8") as stream:
-        stream.write("\n".join(lines) + "\n")

@@ -90,3 +90,11 @@ class CwbError(Exception):
 
 class BuildError(CwbError):
     """The site could not be built; the previous site is left as it was."""
+
+
+class UsageError(CwbError):
+    """The command cannot run as asked: a missing file, or no project here."""
+
+
+class Interrupted(CwbError):
+    """Ctrl+C stopped a command; the message says what it left behind."""
