@@ -34,6 +34,7 @@ class Seen:
 
     path: str
     headers: dict[str, str]
+    method: str = "GET"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -43,7 +44,13 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        self.server.owner.requests.append(Seen(self.path, dict(self.headers.items())))
+        self._answer()
+
+    def do_HEAD(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        self.server.owner.requests.append(Seen(self.path, dict(self.headers.items()), self.command))
         route = self.server.owner.routes.get(self.path.split("?")[0])
         try:
             if route is None:
@@ -67,6 +74,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
+        if self.command == "HEAD":
+            return
         if not reply.trickle:
             self.wfile.write(reply.body)
             return

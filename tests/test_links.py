@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import json
 import re
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from generator.cli import main as cwb
 from generator.http import USER_AGENT
 from generator.links import LinkReport, LinkResult, Outcome, check_source_links
 from generator.validate import validate_files
+from tests.servers import Handler, LocalServer, Reply
 
 
 def main(argv: list[str]) -> int:
@@ -34,34 +33,22 @@ TIMEOUT = 0.5  # the slow endpoint sleeps longer than this
 SLOW = 3.0
 
 
-class LinkServer:
-    """A real HTTP server in a thread with one route per kind of link; records every request."""
-
-    class _Server(ThreadingHTTPServer):
-        daemon_threads = True
-        block_on_close = False
-        request_queue_size = 64
-        owner: LinkServer
+class LinkServer(LocalServer):
+    """The suite's server, with one route per kind of link."""
 
     def __init__(self) -> None:
-        self.requests: list[tuple[str, str, str]] = []  # method, path, User-Agent
-        self.lock = threading.Lock()
-        self.httpd = self._Server(("127.0.0.1", 0), _Handler)
-        self.httpd.owner = self
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def url(self, path: str) -> str:
-        """Return the full address of a path on this server."""
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        super().__init__()
+        for path, route in ROUTES.items():
+            self.routes[path] = functools.partial(_dispatch, route)
 
     def snapshot(self) -> list[tuple[str, str, str]]:
-        """Return a copy of the requests received so far."""
-        with self.lock:
-            return list(self.requests)
+        """Return (method, path, User-Agent) of the requests received so far."""
+        return [
+            (seen.method, seen.path.split("?")[0], seen.headers.get("User-Agent", ""))
+            for seen in list(self.requests)
+        ]
 
-    def hits(self, path: str, method: str) -> int:
+    def asked(self, path: str, method: str) -> int:
         """Return how many requests so far asked for this path with this method."""
         return count(self.snapshot(), path, method)
 
@@ -71,12 +58,12 @@ def count(requests: list[tuple[str, str, str]], path: str, method: str) -> int:
     return sum(1 for seen in requests if seen[:2] == (method, path))
 
 
-Route = Callable[["_Handler", str, int], None]  # handler, method, how many times asked before
+Route = Callable[[Handler, str, int], None]  # handler, method, how many times asked before
 
 
 def _status(code: int, **headers: str) -> Route:
-    def route(handler: _Handler, method: str, before: int) -> None:
-        handler.answer(code, headers)
+    def route(handler: Handler, method: str, before: int) -> None:
+        _answer(handler, code, headers)
 
     return route
 
@@ -84,19 +71,19 @@ def _status(code: int, **headers: str) -> Route:
 def _then(*codes: int) -> Route:
     """Answer each code in turn (per method), repeating the last one."""
 
-    def route(handler: _Handler, method: str, before: int) -> None:
-        handler.answer(codes[min(before, len(codes) - 1)], {})
+    def route(handler: Handler, method: str, before: int) -> None:
+        _answer(handler, codes[min(before, len(codes) - 1)], {})
 
     return route
 
 
-def _head_refused(handler: _Handler, method: str, before: int) -> None:
-    handler.answer(405 if method == "HEAD" else 200, {"Allow": "GET"})
+def _head_refused(handler: Handler, method: str, before: int) -> None:
+    _answer(handler, 405 if method == "HEAD" else 200, {"Allow": "GET"})
 
 
-def _slow(handler: _Handler, method: str, before: int) -> None:
+def _slow(handler: Handler, method: str, before: int) -> None:
     time.sleep(SLOW)
-    handler.answer(200, {})
+    _answer(handler, 200, {})
 
 
 ROUTES: dict[str, Route] = {
@@ -117,61 +104,33 @@ ROUTES: dict[str, Route] = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: LinkServer._Server
-    protocol_version = "HTTP/1.1"
+def _dispatch(route: Route, handler: Handler) -> None:
+    """Call a link route with the method and how many times it was asked before."""
+    server = handler.server.owner
+    assert isinstance(server, LinkServer)
+    method, path = handler.command, handler.path.split("?")[0]
+    before = count(server.snapshot(), path, method) - 1  # this request is recorded already
+    route(handler, method, before)
 
-    def do_HEAD(self) -> None:
-        self._route("HEAD")
 
-    def do_GET(self) -> None:
-        self._route("GET")
-
-    def _route(self, method: str) -> None:
-        owner = self.server.owner
-        path = self.path.split("?")[0]
-        with owner.lock:
-            before = sum(1 for seen in owner.requests if seen[:2] == (method, path))
-            owner.requests.append((method, path, self.headers.get("User-Agent", "")))
-        route = ROUTES.get(path, _status(404))
-        # The client may give up first (a timeout): that is what the test wanted.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            route(self, method, before)
-
-    def answer(self, code: int, headers: dict[str, str]) -> None:
-        """Send a status, headers and (for GET) a short body."""
-        body = f"<p>{code}</p>".encode()
-        self.send_response(code)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command == "GET":
-            self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output quiet."""
+def _answer(handler: Handler, code: int, headers: dict[str, str]) -> None:
+    """Send a status, headers and (for GET) a short body."""
+    body = f"<p>{code}</p>".encode()
+    handler.reply(Reply(body, code, {**headers, "Content-Type": "text/html"}))
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LinkServer]:
     """Run the link server for the whole module."""
-    running = LinkServer()
-    running.thread.start()
-    yield running
-    running.httpd.shutdown()
-    running.httpd.server_close()
+    with LinkServer() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def limited() -> Iterator[LinkServer]:
     """A second server (another host to the checker) for the answers that ask us to wait."""
-    running = LinkServer()
-    running.thread.start()
-    yield running
-    running.httpd.shutdown()
-    running.httpd.server_close()
+    with LinkServer() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -491,9 +450,9 @@ def test_main_reads_case_studies_by_default(
     (tmp_path / "case_studies").mkdir()
     write_case_study(tmp_path / "case_studies", "epsilon", [server.url("/ok")], server.url("/ok"))
     monkeypatch.chdir(tmp_path)
-    before = server.hits("/ok", "HEAD")
+    before = server.asked("/ok", "HEAD")
     assert main([]) == 0
-    assert server.hits("/ok", "HEAD") == before + 1
+    assert server.asked("/ok", "HEAD") == before + 1
 
 
 def test_main_reports_usage_errors_with_exit_2(
@@ -518,8 +477,8 @@ def test_a_site_that_asks_to_wait_is_left_alone(tmp_path: Path) -> None:
         )
         # One at a time, in file order: the 429 (Retry-After: 3600) comes before /ok's turn.
         report = check_source_links([path], timeout=TIMEOUT, concurrency=1, retry_delay=0)
-        assert polite.hits("/rate-limited", "HEAD") == 1
-        assert polite.hits("/ok", "HEAD") == 0  # the same site: not asked again this run
+        assert polite.asked("/rate-limited", "HEAD") == 1
+        assert polite.asked("/ok", "HEAD") == 0  # the same site: not asked again this run
     finally:
         polite.httpd.shutdown()
         polite.httpd.server_close()
