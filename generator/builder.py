@@ -10,6 +10,9 @@ differences:
   Markdown's stash of raw HTML (where its own block parser would have put them, verbatim), and
   only what is left (front matter, headings, filter spans) is parsed as Markdown, by one
   Markdown instance reused for every page. Hand-written pages (content/) take the usual route.
+- Material's navigation (the sidebar and the tabs, half of its page template's work) is the
+  same HTML on every page outside the navigation in the same folder: it is rendered once per
+  folder and reused (a case study is never in the navigation).
 - Both cores work: after one shared load of the configuration, files and navigation, the
   process forks and each process renders and writes its share of the pages.
 
@@ -21,19 +24,23 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import re
 import signal
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import markdown
+from jinja2.runtime import Context
 from markdown.preprocessors import Preprocessor
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files, get_files, set_exclusions
-from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import (
     Page,
     _ExtractAnchorsTreeprocessor,
@@ -147,6 +154,7 @@ def _build(config: MkDocsConfig, hand_written: set[str], *, dirty: bool, workers
             renderer.populate(page)
             rendered.add(id(page))
     env = config.plugins.on_env(env, config=config, files=files)
+    _share_navigation(env, nav)
 
     def build_share(share: Sequence[Page]) -> None:
         for page in share:
@@ -172,6 +180,47 @@ def _build(config: MkDocsConfig, hand_written: set[str], *, dirty: bool, workers
     for page in pages:
         page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
     config.plugins.on_post_build(config=config)
+
+
+# Material's partials whose HTML depends on the page only through where it sits in the navigation.
+SHARED_PARTIALS = ("partials/nav.html", "partials/tabs.html")
+
+
+def _share_navigation(env: jinja2.Environment, nav: Navigation) -> None:
+    """Render the navigation partials once per folder for pages outside the navigation.
+
+    They mark the current page and its sections as active, which only pages in the navigation
+    are; their links are relative to the page's folder. So every page outside the navigation
+    whose URL no navigation page lies under gets the same HTML as others in its folder.
+    """
+    nav_urls = [page.url for page in nav.pages]
+    cache: dict[tuple[str, str, object], str] = {}
+
+    def shared(name: str, render: Callable[[Context], Iterator[str]]) -> Callable[..., Any]:
+        def root_render_func(context: Context) -> Iterator[str]:
+            page = context.get("page")
+            url = getattr(page, "url", None)
+            if (
+                not isinstance(url, str)
+                or getattr(page, "parent", None) is not None
+                or any(other.startswith(url) for other in nav_urls)
+            ):
+                yield from render(context)
+                return
+            key = (name, posixpath.dirname(url.rstrip("/")), context.get("base_url"))
+            html = cache.get(key)
+            if html is None:
+                html = cache[key] = "".join(render(context))
+            yield html
+
+        return root_render_func
+
+    for name in SHARED_PARTIALS:
+        try:
+            template = env.get_template(name)
+        except jinja2.TemplateNotFound:
+            continue
+        template.root_render_func = shared(name, template.root_render_func)
 
 
 def _in_processes(

@@ -106,6 +106,18 @@ def test_both_routes_build_the_same_pages(generated, tmp_path: Path, monkeypatch
     assert _pagefind_summary(plain) == _pagefind_summary(in_process)
 
 
+def test_shared_navigation_gives_the_same_bytes(generated, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Material's navigation rendered once per folder: every file as if rendered per page."""
+    shared, per_page = tmp_path / "shared", tmp_path / "per-page"
+    build_in_process(generated, shared, workers=1)
+    monkeypatch.setattr(builder_module, "SHARED_PARTIALS", ())
+    build_in_process(generated, per_page, workers=1)
+    files = sorted(p.relative_to(per_page) for p in per_page.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(shared) for p in shared.rglob("*") if p.is_file())
+    for name in files:
+        assert (shared / name).read_bytes() == (per_page / name).read_bytes(), name
+
+
 def _pagefind_summary(site: Path) -> tuple[int, list[str]]:
     import json
 
