@@ -6,13 +6,14 @@ its own bundle: the first into site/pagefind/, the others into site/pagefind-N/.
 page merges them in the browser (Pagefind's `mergeIndex`, listed in pagefind/shards.json):
 results are sorted by score across shards and facet counts are summed. Pagefind indexes on
 about one core, so shards make indexing about twice as fast on two cores, and each process
-holds only its share in memory.
+holds only its share in memory (a share above MAX_PAGES_PER_SHARD pages is split again).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import subprocess
@@ -33,6 +34,9 @@ EXCLUDE_SELECTORS = ".headerlink, .md-source-file, .cwb-edit, .cwb-search, .cwb-
 PAGE_NAME = "index.html"
 # Below this many pages one Pagefind process is quicker than starting several.
 MIN_PAGES_PER_SHARD = 250
+# Pagefind holds its whole share in memory (about 0.5 MB a case-study page): above this many
+# pages a share is split again, and the shards take turns on the cores.
+MAX_PAGES_PER_SHARD = 3000
 # The list of the other shards' bundles (paths from the site root), read by search.js.
 SHARDS_FILE = "shards.json"
 BUNDLE = "pagefind"
@@ -50,6 +54,7 @@ def index_site(site_dir: Path, *, shards: int | None = None) -> None:
     )
     if shards is None:
         shards = max(1, min(worker_count(), len(pages) // MIN_PAGES_PER_SHARD))
+        shards = max(shards, math.ceil(len(pages) / MAX_PAGES_PER_SHARD))
     if shards <= 1:
         _run([_command(site_dir, site_dir / BUNDLE)])
     else:
@@ -110,14 +115,20 @@ def _link(source: Path, target: Path) -> None:
 
 
 def _run(commands: list[list[str]]) -> None:
-    """Run the Pagefind commands side by side; raise BuildError if any fails."""
-    running = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for command in commands
-    ]
+    """Run the Pagefind commands, one per core at a time; raise BuildError if any fails."""
+    waiting = list(reversed(commands))
+    running: list[subprocess.Popen[str]] = []
     failures = []
     try:
-        for process in running:
+        while waiting or running:
+            while waiting and len(running) < worker_count():
+                command = waiting.pop()
+                running.append(
+                    subprocess.Popen(
+                        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                    )
+                )
+            process = running.pop(0)  # Pagefind prints little: its pipes never fill
             stdout, stderr = process.communicate()
             if process.returncode != 0:
                 failures.append(
