@@ -35,8 +35,12 @@ def site_url(built_site: tuple[Path, BuildResult]) -> Iterator[str]:
         yield server.url("")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Launch Debian's headless Chromium once for every browser test."""
+    """Launch Debian's headless Chromium for a module's browser tests.
+
+    Per module, not per session: Playwright's sync API keeps an event loop running in this
+    thread while the browser is open, and later tests (cwb news, cwb links) run their own.
+    """
     with chromium() as launched:
         yield launched
