@@ -22,6 +22,7 @@ differences:
 
 from __future__ import annotations
 
+import html as html_module
 import logging
 import os
 import posixpath
@@ -30,11 +31,12 @@ import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 import markdown
 from jinja2.runtime import Context
+from markdown.extensions import toc as toc_module
 from markdown.preprocessors import Preprocessor
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
@@ -294,6 +296,7 @@ class _PageRenderer:
         self.files = files
         self.hand_written = hand_written
         self._markdown: markdown.Markdown | None = None
+        self._headings: _Headings | Literal[False] | None = None  # False: not this config
 
     def populate(self, page: Page) -> None:
         """Read page's source and render its content (mkdocs.commands.build._populate_page)."""
@@ -319,7 +322,24 @@ class _PageRenderer:
             config._current_page = None
 
     def _render_generated(self, page: Page) -> None:
-        """Page.render, with the page's HTML blocks stashed as raw HTML before parsing."""
+        """Page.render, with the page's HTML blocks stashed as raw HTML before parsing.
+
+        Where all that is left besides the HTML blocks is plain headings (as the templates
+        write them), they are written here as Python-Markdown and its toc extension would
+        (the same bytes, tested), and Python-Markdown is not run at all.
+        """
+        assert page.markdown is not None
+        if self._headings is None:
+            self._headings = _Headings.matching(self._md())
+        done = self._headings.render(page.markdown) if self._headings else None
+        if done is not None:
+            page.content, toc_tokens, ids, title = done
+            page.toc = get_toc(toc_tokens)
+            page._title_from_render = title
+            page.present_anchor_ids = ids
+            if logging.getLogger("mkdocs").getEffectiveLevel() > logging.DEBUG:
+                page.links_to_anchors = {}
+            return
         md = self._md()
         md.reset()
         stash = _StashHtmlBlocks(md)
@@ -365,26 +385,40 @@ class _StashHtmlBlocks(Preprocessor):  # type: ignore[misc]  # markdown is untyp
 
     def run(self, lines: list[str]) -> list[str]:
         result: list[str] = []
-        index, count = 0, len(lines)
-        while index < count:
-            line = lines[index]
-            start = _START_TAG.match(line)
-            if (
-                start is not None
-                and self.md.is_block_level(start.group(1))
-                and (index == 0 or not lines[index - 1].strip())
-            ):
-                end = _block_end(lines, index, start.group(1).lower())
-                if end is not None and (end + 1 == count or not lines[end + 1].strip()):
-                    block = "\n".join(lines[index : end + 1])
-                    self.present_anchor_ids.update(_ID.findall(block))
-                    trailing = "\n" if end + 1 < count else ""
-                    result += ["", self.md.htmlStash.store(block + trailing), ""]
-                    index = end + 1
-                    continue
-            result.append(line)
-            index += 1
+        for block, line in _split_blocks(lines, self.md.is_block_level):
+            if block is None:
+                result.append(line)
+            else:
+                self.present_anchor_ids.update(_ID.findall(block))
+                result += ["", self.md.htmlStash.store(block), ""]
         return result
+
+
+def _split_blocks(
+    lines: list[str], is_block_level: Callable[[str], bool]
+) -> Iterator[tuple[str | None, str]]:
+    """Yield (an HTML block, "") for each block _StashHtmlBlocks takes, (None, line) otherwise.
+
+    A block that does not end the text keeps the newline after it, as Python-Markdown's own
+    HTML block parser stores it.
+    """
+    index, count = 0, len(lines)
+    while index < count:
+        line = lines[index]
+        start = _START_TAG.match(line)
+        if (
+            start is not None
+            and is_block_level(start.group(1))
+            and (index == 0 or not lines[index - 1].strip())
+        ):
+            end = _block_end(lines, index, start.group(1).lower())
+            if end is not None and (end + 1 == count or not lines[end + 1].strip()):
+                trailing = "\n" if end + 1 < count else ""
+                yield "\n".join(lines[index : end + 1]) + trailing, ""
+                index = end + 1
+                continue
+        yield None, line
+        index += 1
 
 
 def _block_end(lines: list[str], first: int, tag: str) -> int | None:
@@ -398,3 +432,86 @@ def _block_end(lines: list[str], first: int, tag: str) -> int | None:
             if depth == 0:
                 return number if match.end() == len(line.rstrip()) else None
     return None
+
+
+# A line that is a heading and nothing else for Python-Markdown: its text holds no inline
+# syntax (backslash escapes of punctuation and a few entities aside) and it may end with an
+# attr_list id. Anything else sends the page through Python-Markdown.
+_HEADING = re.compile(
+    r"(?P<hashes>#{1,6}) (?P<text>(?:[^\s\\`*_\[\]<>!&{}|#]|\\[-()!.#+]|"
+    r"&(?:amp|lt|gt|quot|#39);| (?=[^\s{]))+)(?: \{: #(?P<id>[A-Za-z][\w-]*) \})?"
+)
+_ESCAPE = re.compile(r"\\(.)")
+_RISKY = re.compile(r"[\t\r\x02\x03]|--8<--|^ +$", re.MULTILINE)
+
+
+class _Headings:
+    """Write a generated page's headings as Python-Markdown and its toc extension do."""
+
+    def __init__(self, toc: Any, is_block_level: Callable[[str], bool]) -> None:
+        self.toc = toc
+        self.is_block_level = is_block_level
+
+    @classmethod
+    def matching(cls, md: markdown.Markdown) -> _Headings | Literal[False]:
+        """Return a writer for md's configuration, or False where it differs from ours."""
+        registry = md.treeprocessors  # a Registry: no .get
+        toc = registry["toc"] if "toc" in registry else None  # noqa: SIM401
+        expected = {
+            "base_level": 0,
+            "sep": "-",
+            "use_anchors": False,
+            "use_permalinks": True,
+            "permalink_class": "headerlink",
+            "permalink_title": "Permanent link",
+            "permalink_leading": False,
+            "toc_top": 1,
+            "toc_bottom": 6,
+            "marker": "[TOC]",
+        }
+        if toc is None or getattr(toc, "slugify", None) is not toc_module.slugify:
+            return False
+        if any(getattr(toc, name, None) != value for name, value in expected.items()):
+            return False
+        if "attr_list" not in md.treeprocessors:
+            return False
+        return cls(toc, md.is_block_level)
+
+    def render(self, text: str) -> tuple[str, list[Any], set[str], str | None] | None:
+        """Return (HTML, toc tokens, ids, title) for text, or None if it is not that simple."""
+        if _RISKY.search(text):
+            return None
+        parts: list[str] = []
+        headings: list[tuple[int, str, str | None, int]] = []  # level, HTML, id, part
+        ids: set[str] = set()
+        for block, line in _split_blocks(text.split("\n"), self.is_block_level):
+            if block is not None:
+                ids.update(_ID.findall(block))
+                parts.append(block)
+                continue
+            if not line:
+                continue
+            match = _HEADING.fullmatch(line)
+            if match is None:
+                return None
+            inner = _ESCAPE.sub(r"\1", match["text"])
+            headings.append((len(match["hashes"]), inner, match["id"], len(parts)))
+            parts.append("")
+        used = {given for _, _, given, _ in headings if given}
+        flat: list[dict[str, Any]] = []
+        for level, inner, given, part in headings:
+            anchor = given or toc_module.unique(
+                toc_module.slugify(html_module.unescape(inner), "-"), used
+            )
+            parts[part] = (
+                f'<h{level} id="{anchor}">{inner}<a class="headerlink" href="#{anchor}" '
+                f'title="Permanent link">&para;</a></h{level}>'
+            )
+            flat.append(
+                {"level": level, "id": anchor, "name": inner, "html": inner, "data-toc-label": ""}
+            )
+        ids.update(token["id"] for token in flat)
+        title = None
+        if headings and headings[0][3] == 0 and headings[0][0] == 1:
+            title = html_module.unescape(headings[0][1])
+        return "\n".join(parts).strip(), toc_module.nest_toc_tokens(flat), ids, title

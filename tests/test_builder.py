@@ -118,6 +118,38 @@ def test_shared_navigation_gives_the_same_bytes(generated, tmp_path: Path, monke
         assert (shared / name).read_bytes() == (per_page / name).read_bytes(), name
 
 
+def test_headings_written_without_markdown_match_python_markdown(generated) -> None:  # type: ignore[no-untyped-def]
+    """Generated pages whose only Markdown is headings skip Python-Markdown: the same output."""
+    import markdown
+    from mkdocs.utils import meta
+
+    config = builder_module._load_config(generated, generated.root / "site")
+    md = markdown.Markdown(
+        extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"]
+    )
+    headings = builder_module._Headings.matching(md)
+    assert headings
+    fast = 0
+    for path in sorted(generated.generated.rglob("*.md")):
+        text, _ = meta.get_data(path.read_text("utf-8"))
+        done = headings.render(text)
+        if done is None:
+            continue
+        fast += 1
+        md.reset()
+        builder_module._StashHtmlBlocks(md)._register(md)
+        title = builder_module._ExtractTitleTreeprocessor()
+        title._register(md)
+        assert done[0] == md.convert(text), path
+        assert done[1] == md.toc_tokens, path
+        assert done[3] == title.title, path
+    assert fast > 40  # every case study, at least
+    # Anything else is left to Python-Markdown.
+    assert headings.render("## A *stressed* heading\n") is None
+    assert headings.render("## Heading\n\n- a list\n") is None
+    assert headings.render("## Sources {: .wide }\n") is None
+
+
 def _pagefind_summary(site: Path) -> tuple[int, list[str]]:
     import json
 
