@@ -442,7 +442,8 @@ _HEADING = re.compile(
     r"&(?:amp|lt|gt|quot|#39);| (?=[^\s{]))+)(?: \{: #(?P<id>[A-Za-z][\w-]*) \})?"
 )
 _ESCAPE = re.compile(r"\\(.)")
-_RISKY = re.compile(r"[\t\r\x02\x03]|--8<--|^ +$", re.MULTILINE)
+_RISKY = ("\t", "\r", "\x02", "\x03", "--8<--")  # tabs, line ends, stash marks, snippets
+_SPACES_LINE = re.compile(r"\n +\n")  # Python-Markdown empties lines of spaces
 
 
 class _Headings:
@@ -479,7 +480,7 @@ class _Headings:
 
     def render(self, text: str) -> tuple[str, list[Any], set[str], str | None] | None:
         """Return (HTML, toc tokens, ids, title) for text, or None if it is not that simple."""
-        if _RISKY.search(text):
+        if any(risky in text for risky in _RISKY) or _SPACES_LINE.search(f"\n{text}\n"):
             return None
         parts: list[str] = []
         headings: list[tuple[int, str, str | None, int]] = []  # level, HTML, id, part
