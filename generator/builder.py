@@ -395,30 +395,46 @@ class _StashHtmlBlocks(Preprocessor):  # type: ignore[misc]  # markdown is untyp
 
 
 def _split_blocks(
-    lines: list[str], is_block_level: Callable[[str], bool]
+    lines: list[str], is_block_level: Callable[[str], bool], *, relaxed: bool = False
 ) -> Iterator[tuple[str | None, str]]:
     """Yield (an HTML block, "") for each block _StashHtmlBlocks takes, (None, line) otherwise.
 
-    A block that does not end the text keeps the newline after it, as Python-Markdown's own
-    HTML block parser stores it.
+    A block followed by a blank line keeps the newline after it, as Python-Markdown's own
+    HTML block parser stores it. `relaxed` (for _Headings, whose output is compared with
+    Python-Markdown's) also takes blocks that touch a heading or another block.
     """
+
+    def starts_block(number: int) -> bool:
+        start = _START_TAG.match(lines[number])
+        return start is not None and is_block_level(start.group(1))
+
+    def apart(number: int, after_block: bool) -> bool:
+        if number < 0 or number >= count or not lines[number].strip():
+            return True
+        if not relaxed:
+            return False
+        return (
+            after_block
+            or _HEADING.fullmatch(lines[number]) is not None
+            or (number > index and starts_block(number))
+        )
+
     index, count = 0, len(lines)
+    after_block = False  # the line before index ends a block
     while index < count:
         line = lines[index]
         start = _START_TAG.match(line)
-        if (
-            start is not None
-            and is_block_level(start.group(1))
-            and (index == 0 or not lines[index - 1].strip())
-        ):
+        if start is not None and is_block_level(start.group(1)) and apart(index - 1, after_block):
             end = _block_end(lines, index, start.group(1).lower())
-            if end is not None and (end + 1 == count or not lines[end + 1].strip()):
-                trailing = "\n" if end + 1 < count else ""
-                yield "\n".join(lines[index : end + 1]) + trailing, ""
+            if end is not None and apart(end + 1, False):
+                blank_after = end + 1 < count and not lines[end + 1].strip()
+                yield "\n".join(lines[index : end + 1]) + ("\n" if blank_after else ""), ""
                 index = end + 1
+                after_block = True
                 continue
         yield None, line
         index += 1
+        after_block = False
 
 
 def _block_end(lines: list[str], first: int, tag: str) -> int | None:
@@ -485,7 +501,7 @@ class _Headings:
         parts: list[str] = []
         headings: list[tuple[int, str, str | None, int]] = []  # level, HTML, id, part
         ids: set[str] = set()
-        for block, line in _split_blocks(text.split("\n"), self.is_block_level):
+        for block, line in _split_blocks(text.split("\n"), self.is_block_level, relaxed=True):
             if block is not None:
                 ids.update(_ID.findall(block))
                 parts.append(block)
