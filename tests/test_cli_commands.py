@@ -24,6 +24,7 @@ import yaml
 
 from generator.cli import EXIT_STATUSES, main
 from tests.conftest import ROOT
+from tests.project import make_project
 
 RIVERTON = ROOT / "tests" / "fixtures" / "valid" / "riverton.yaml"
 ENV = {**os.environ, "GITHUB_ACTIONS": "", "PYTHONUNBUFFERED": "1"}
@@ -286,10 +287,11 @@ def test_ctrl_c_during_build_leaves_the_site_as_it_was(
     folder = tmp_path / "case_studies"
     folder.mkdir()
     shutil.copy(RIVERTON, folder / "riverton.yaml")
+    root = make_project(tmp_path / "project", case_studies=folder).root
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("the previous site")
-    build = Running(["build", "--case-studies", str(folder), "--site-dir", str(site)], ROOT)
+    build = Running(["build", "--case-studies", str(folder), "--site-dir", str(site)], root)
     running.append(build)
     build.wait_for(lambda: any(line.startswith("Rendered ") for line in build.lines), "render")
     code, err = build.interrupt()
@@ -335,9 +337,10 @@ def test_ctrl_c_stops_serve_in_one_line(tmp_path: Path, running: list[Running]) 
     folder = tmp_path / "case_studies"
     folder.mkdir()
     shutil.copy(RIVERTON, folder / "riverton.yaml")
+    root = make_project(tmp_path / "project", case_studies=folder).root
     site = tmp_path / "site"
     serve = Running(
-        ["serve", "--port", "0", "--case-studies", str(folder), "--site-dir", str(site)], ROOT
+        ["serve", "--port", "0", "--case-studies", str(folder), "--site-dir", str(site)], root
     )
     running.append(serve)
     serve.wait_for(lambda: any("Serving the site at" in line for line in serve.lines), "serving")
@@ -350,6 +353,6 @@ def test_ctrl_c_stops_serve_in_one_line(tmp_path: Path, running: list[Running]) 
     code, err = serve.interrupt()
     assert code == 130
     assert err.splitlines()[-1] == (
-        f"Stopped; {os.path.relpath(site, ROOT)} holds the last good build."
+        f"Stopped; {os.path.relpath(site, root)} holds the last good build."
     )
     assert "Traceback" not in err

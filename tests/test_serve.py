@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 import watchfiles
+from playwright.sync_api import Browser
 
 from generator.build import BuildResult
-from generator.paths import ProjectPaths
 from generator.problems import BuildError
 from generator.serve import RELOAD_PATH, WatchFilter, serve
-from tests.browser import PageWatch, chromium
+from tests.browser import PageWatch
 from tests.conftest import ROOT
+from tests.project import make_project
 
 SAMPLE = ROOT / "tests" / "fixtures" / "valid" / "riverton.yaml"
 
@@ -28,7 +29,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, list[BuildResult | Build
     folder = tmp_path / "case_studies"
     folder.mkdir()
     shutil.copy(SAMPLE, folder / "riverton.yaml")
-    paths = ProjectPaths.at(ROOT, case_studies=folder, site=tmp_path / "site")
+    paths = make_project(tmp_path / "project", case_studies=folder)
     stop = threading.Event()
     ready: list[str] = []
     outcomes: list[BuildResult | BuildError] = []
@@ -99,29 +100,28 @@ def test_news_runs_lock_and_temp_files_set_off_no_rebuild(
 
 
 @pytest.mark.browser
-def test_an_edit_reloads_the_open_page(served) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_reloads_the_open_page(served, browser: Browser) -> None:  # type: ignore[no-untyped-def]
     url, case_file, outcomes = served
-    with chromium() as browser:
-        page = browser.new_page()
-        watch = PageWatch(url.rstrip("/")).attach(page)
-        page.goto(f"{url}case-studies/riverton/")
-        assert "Riverton anchors buy local" in page.locator("h1").inner_text()
+    page = browser.new_page()
+    watch = PageWatch(url.rstrip("/")).attach(page)
+    page.goto(f"{url}case-studies/riverton/")
+    assert "Riverton anchors buy local" in page.locator("h1").inner_text()
 
-        started = time.monotonic()
-        case_file.write_text(
-            case_file.read_text().replace(
-                "title: Riverton anchors buy local (fictional)", "title: Riverton buys even more"
-            )
+    started = time.monotonic()
+    case_file.write_text(
+        case_file.read_text().replace(
+            "title: Riverton anchors buy local (fictional)", "title: Riverton buys even more"
         )
-        assert _wait_for(lambda: "even more" in page.locator("h1").inner_text())
-        print(f"edit to reloaded page: {time.monotonic() - started:.1f} s")
+    )
+    assert _wait_for(lambda: "even more" in page.locator("h1").inner_text())
+    print(f"edit to reloaded page: {time.monotonic() - started:.1f} s")
 
-        # A broken edit is reported; the last good page stays up and does not reload.
-        builds = len(outcomes)
-        case_file.write_text(case_file.read_text().replace("title:", "titel:", 1))
-        assert _wait_for(lambda: len(outcomes) > builds)
-        problems = outcomes[-1]
-        assert isinstance(problems, BuildResult) and not problems.ok
-        assert problems.problems[0].message == "unknown field 'titel'"
-        assert "even more" in page.locator("h1").inner_text()
-        assert [error for error in watch.console_errors if "__cwb_reload" not in error] == []
+    # A broken edit is reported; the last good page stays up and does not reload.
+    builds = len(outcomes)
+    case_file.write_text(case_file.read_text().replace("title:", "titel:", 1))
+    assert _wait_for(lambda: len(outcomes) > builds)
+    problems = outcomes[-1]
+    assert isinstance(problems, BuildResult) and not problems.ok
+    assert problems.problems[0].message == "unknown field 'titel'"
+    assert "even more" in page.locator("h1").inner_text()
+    assert [error for error in watch.console_errors if "__cwb_reload" not in error] == []
