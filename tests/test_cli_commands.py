@@ -152,9 +152,8 @@ def test_serve_on_a_busy_port_says_which_and_how_to_choose(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        started = time.monotonic()
         code = main(["serve", "--port", str(port), "--site-dir", str(tmp_path / "site")])
-    assert time.monotonic() - started < 10  # said before any build
+    assert not (tmp_path / "site").exists()  # said before anything was built
     assert code == 1
     assert capsys.readouterr().err == (
         f"cwb serve: error: port {port} is already in use (is another cwb serve running?); "
