@@ -26,6 +26,7 @@ import hashlib
 import http.server
 import json
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -52,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "bench"
 RESULTS = ROOT / "benchmarks" / "results.md"
 SEARCH_WORD = "procurement"
+BUNDLE_PATH = re.compile(r"/pagefind(-\d+)?/")  # every shard's bundle (generator/search.py)
 PHASES = ("validate", "render", "builder", "pagefind")
 WRITERS: dict[str, Callable[[int, Path], Path]] = {
     "synthetic": write_corpus,
@@ -216,7 +218,7 @@ def search_fetches(site: Path) -> list[str]:
 
 
 def _search_fetches_once(site: Path) -> list[str]:
-    """Return the /pagefind/ files (paths from the site root) Chromium fetches for a search."""
+    """Return the Pagefind files (paths from the site root) Chromium fetches for a search."""
     from tests.browser import chromium  # Playwright is a test dependency
 
     handler = functools.partial(_QuietHandler, directory=str(site))
@@ -230,7 +232,7 @@ def _search_fetches_once(site: Path) -> list[str]:
             page = launched.new_page()
 
             def record(response) -> None:  # type: ignore[no-untyped-def]
-                if "/pagefind/" in response.url and response.ok:
+                if BUNDLE_PATH.search(response.url) and response.ok:
                     fetched.append(response.url.removeprefix(prefix).split("?")[0])
 
             page.on("response", record)
@@ -349,7 +351,7 @@ def main() -> None:
     fetched = next((run.search_files for run in reversed(runs) if run.search_files), [])
     if fetched:
         fragments = [name for name in fetched if "/fragment/" in name]
-        named = [f"`{Path(name).name}`" for name in fetched if name not in fragments]
+        named = [name.lstrip("/") for name in fetched if name not in fragments]
         text += (
             f"\nFiles a one-word search fetched (last corpus): {', '.join(named)}"
             f" and {len(fragments)} result fragments.\n"
