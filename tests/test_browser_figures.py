@@ -81,7 +81,13 @@ def shared(case_studies: tuple[CaseStudy, ...]) -> dict[str, list[tuple[CaseStud
 
 def test_headings_never_skip_a_level(built_site: Site) -> None:
     site, _ = built_site
-    for url in pages_with_headings(site):
+    every_page = [
+        path.parent.relative_to(site).as_posix()
+        for path in site.rglob("index.html")
+        if "pagefind" not in path.parts and path.parent != site
+    ]
+    assert set(pages_with_headings(site)) <= set(every_page)
+    for url in ["", *every_page]:
         levels = outline(site, url).levels
         assert levels[0] == 1, url
         jumps = [(a, b) for a, b in pairwise(levels) if b > a + 1]
