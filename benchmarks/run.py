@@ -79,6 +79,7 @@ class Run:
     search_kb: float | None = None  # compressed
     search_files: list[str] = field(default_factory=list)
     search_error: str | None = None  # why the browser check failed, reported in the table
+    search_parts: dict[str, float] = field(default_factory=dict)  # KB by kind of file
 
     @property
     def total(self) -> float:
@@ -188,7 +189,27 @@ def measure(kind: str, size: int, *, browser: bool) -> Run:
         else:
             run.search_files = fetched
             run.search_kb = compressed_bytes(site, fetched) / 1024
+            for name in fetched:
+                kind = _search_kind(name)
+                kb = compressed_bytes(site, [name]) / 1024
+                run.search_parts[kind] = run.search_parts.get(kind, 0) + kb
     return run
+
+
+SEARCH_KINDS = ("runtime", "metadata", "filters", "word index", "fragments")
+
+
+def _search_kind(name: str) -> str:
+    """Return which part of a search a Pagefind file is (SEARCH_KINDS)."""
+    if "/filter/" in name:
+        return "filters"
+    if "/index/" in name:
+        return "word index"
+    if "/fragment/" in name:
+        return "fragments"
+    if name.endswith(".pf_meta") or name.endswith(".json"):
+        return "metadata"
+    return "runtime"  # pagefind.js, its worker and WebAssembly
 
 
 def compressed_bytes(site: Path, urls: list[str]) -> int:
@@ -284,6 +305,14 @@ def table(runs: list[Run]) -> str:
             f"one-word search ('{SEARCH_WORD}'), compressed (KB)",
             _search_cell,
         ),
+        (
+            "… of which " + " / ".join(SEARCH_KINDS) + " (KB)",
+            lambda r: (
+                " / ".join(f"{r.search_parts.get(kind, 0):.0f}" for kind in SEARCH_KINDS)
+                if r.search_parts
+                else "—"
+            ),
+        ),
     ]
     header = (
         "| seconds · ms per case study · CPU | "
@@ -348,13 +377,17 @@ def main() -> None:
             print(table(runs[-1:]), file=sys.stderr, flush=True)  # if a later size is cut short
     text = f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}.\n\n{table(runs)}\n"
     text += "".join(f"\n{line}.\n" for line in failed)
-    fetched = next((run.search_files for run in reversed(runs) if run.search_files), [])
-    if fetched:
-        fragments = [name for name in fetched if "/fragment/" in name]
-        named = [name.lstrip("/") for name in fetched if name not in fragments]
+    last = next((run for run in reversed(runs) if run.search_files), None)
+    if last is not None:
+        counts = {kind: 0 for kind in SEARCH_KINDS}
+        for name in last.search_files:
+            counts[_search_kind(name)] += 1
+        bundles = {m.group() for name in last.search_files if (m := BUNDLE_PATH.search(name))}
         text += (
-            f"\nFiles a one-word search fetched (last corpus): {', '.join(named)}"
-            f" and {len(fragments)} result fragments.\n"
+            f"\nFiles a one-word search fetched ({last.kind} N = {last.size:,}): "
+            f"{len(bundles)} Pagefind bundles; "
+            + ", ".join(f"{counts[kind]} {kind}" for kind in SEARCH_KINDS)
+            + ".\n"
         )
     RESULTS.write_text(text, "utf-8")
     print(text)
