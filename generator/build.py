@@ -32,7 +32,7 @@ from generator.news.pages import latest_items, news_pages
 from generator.paths import ProjectPaths, collect_files
 from generator.problems import BuildError, Problem
 from generator.render import LatestNews, PageCache, SiteSettings, render_site
-from generator.search import index_site
+from generator.search import MIRROR_PREFIX, index_site
 from generator.validate import FileCache, validate_files
 from generator.write import RenderReport
 
@@ -163,10 +163,11 @@ def build_pages(paths: ProjectPaths, site_dir: Path, *, dirty: bool = False) -> 
 
 
 def _remove_abandoned(folder: Path) -> None:
-    """Delete staging and old-site folders left by builds that were killed (their pid is gone)."""
+    """Delete staging, old-site and search-shard folders left by killed builds (pid gone)."""
     for path in folder.glob(".site-*-*"):
         prefix, _, pid = path.name.rpartition("-")
-        if f"{prefix}-" not in (STAGING_PREFIX, OLD_PREFIX) or not pid.isdigit():
+        ours = f"{prefix}-" in (STAGING_PREFIX, OLD_PREFIX) or prefix.startswith(MIRROR_PREFIX)
+        if not ours or not pid.isdigit():
             continue
         if int(pid) != os.getpid() and not _alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)

@@ -18,7 +18,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from generator.parallel import worker_count
@@ -40,6 +39,7 @@ MAX_PAGES_PER_SHARD = 3000
 # The list of the other shards' bundles (paths from the site root), read by search.js.
 SHARDS_FILE = "shards.json"
 BUNDLE = "pagefind"
+MIRROR_PREFIX = ".site-pagefind-"  # + shard number + "-" + process id
 
 
 def index_site(site_dir: Path, *, shards: int | None = None) -> None:
@@ -72,7 +72,11 @@ def _index_in_shards(site_dir: Path, pages: list[Path], shards: int) -> None:
     try:
         commands = []
         for number in range(shards):
-            mirror = Path(tempfile.mkdtemp(prefix=".pagefind-shard-", dir=site_dir.parent))
+            # Beside the site (hard links need one file system), named like the build's
+            # staging folders: git ignores them and a later build removes any a kill left.
+            mirror = site_dir.parent / f"{MIRROR_PREFIX}{number + 1}-{os.getpid()}"
+            shutil.rmtree(mirror, ignore_errors=True)
+            mirror.mkdir()
             mirrors.append(mirror)
             for page in pages[number::shards]:
                 _link(site_dir / page, mirror / page)

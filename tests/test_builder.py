@@ -205,6 +205,7 @@ def test_interrupted_build_leaves_the_previous_site_and_no_staging(
     (paths.site / "index.html").write_text("previous site")
     abandoned = tmp_path / ".site-building-999999999"  # a killed build's (no such process)
     abandoned.mkdir()
+    (tmp_path / ".site-pagefind-2-999999999").mkdir()  # a killed build's search shard mirror
 
     def interrupted(paths_, site_dir: Path, *, dirty: bool = False) -> None:
         (site_dir / "half").mkdir(parents=True)
@@ -314,4 +315,4 @@ def test_a_sharded_index_finds_the_same_results_and_facets(generated, tmp_path: 
     index_site(sharded, shards=1)
     assert (sharded / "pagefind" / "shards.json").read_text() == "[]"
     assert not list(sharded.glob("pagefind-*"))
-    assert not list(tmp_path.glob(".pagefind-shard-*"))
+    assert not list(tmp_path.glob(".site-pagefind-*"))
