@@ -46,11 +46,6 @@ class NewsItem:
         """Return the month of publication as YYYY-MM."""
         return self.published[:7]
 
-    @property
-    def published_at(self) -> dt.datetime:
-        """Return the publication time as an aware datetime."""
-        return parse_utc(self.published)
-
     def to_json(self) -> dict[str, Any]:
         """Return the item as JSON-ready data for the archive."""
         return {
