@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,13 @@ from generator.markup import country_name, page_url, root_prefix, template_envir
 from generator.model import CaseStudy, Metric, Pillar, load_indicators, load_pillars
 from generator.parallel import map_in_processes, paused_gc
 from generator.paths import PACKAGE_DIR, TEMPLATES_DIR, ProjectPaths
-from generator.write import RenderReport, sync_tree
+from generator.write import (
+    RenderReport,
+    remove_stale,
+    sync_tree,
+    write_files,
+    write_if_changed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +115,8 @@ class Renderer:
         self.pillars = load_pillars()
         self.settings = settings
         self.latest_news = latest_news or (lambda limit, pillar: [])
+        # Only the live preview keeps pages between builds; a build holds none of them.
+        self.live = page_cache is not None
         self.page_cache: PageCache = {} if page_cache is None else page_cache
         # An edited template makes every cached page stale.
         self.template_stamp = tuple(
@@ -129,7 +137,49 @@ class Renderer:
         )
 
     def pages(self) -> dict[str, str]:
-        """Return every generated page as {docs-tree path: text}.
+        """Return every generated page as {docs-tree path: text}, e.g. for the golden tests.
+
+        A build writes the pages with write_pages instead, so they are never all in memory.
+        """
+        keys, jobs = self._jobs()
+        results = self._render_jobs(jobs, None)
+        pages = {job.doc_path: text or "" for job, (_, text) in zip(jobs, results, strict=True)}
+        self._remember(keys, jobs, [text for _, text in results])
+        for case in self.case_studies:
+            pages.setdefault(f"case-studies/{case.slug}.md", self.page_cache[case.slug][1])
+        return pages
+
+    def write_pages(
+        self, root: Path, report: RenderReport, *, skip: Collection[str] = ()
+    ) -> set[str]:
+        """Write every generated page under root, rewriting only what changed; return their
+        paths (relative to root). Pages in skip are left to the caller.
+
+        The workers write the pages they render and send back only whether each changed, so
+        memory stays flat however many case studies there are. With a page cache (the live
+        preview), case-study pages whose inputs did not change are not rendered again, and
+        the cache keeps the text of the ones that were.
+        """
+        keys, jobs = self._jobs()
+        jobs = [job for job in jobs if job.doc_path not in skip]
+        results = self._render_jobs(jobs, root)
+        rendered: set[str] = set()
+        for job, (written, _) in zip(jobs, results, strict=True):
+            rendered.add(job.doc_path)
+            _count(report, root / job.doc_path, written=written)
+        if not self.live:
+            return rendered
+        self._remember(keys, jobs, [text for _, text in results])
+        for case in self.case_studies:
+            doc_path = f"case-studies/{case.slug}.md"
+            if doc_path not in rendered and doc_path not in skip:
+                rendered.add(doc_path)
+                changed = write_if_changed(root / doc_path, self.page_cache[case.slug][1])
+                _count(report, root / doc_path, written=changed)
+        return rendered
+
+    def _jobs(self) -> tuple[dict[str, object], list[_Job]]:
+        """Return each case study's page key and the pages to render.
 
         Pages are independent once the shared lists are computed, so they render as jobs
         spread over the cores; case-study pages whose inputs did not change come from the cache.
@@ -141,7 +191,7 @@ class Renderer:
             if self.page_cache.get(case.slug, (None, ""))[0] != keys[case.slug]
         ]
         jobs = [
-            _Job("case_study.md.j2", f"case-studies/{case.slug}.md", {"case": case})
+            _Job("case_study.md.j2", f"case-studies/{case.slug}.md", {"case": case}, case.slug)
             for case in stale
         ]
         entries = self._pillar_entries()
@@ -180,19 +230,24 @@ class Renderer:
                 },
             ),
         ]
-        pages = dict(zip((job.doc_path for job in jobs), self._render_jobs(jobs), strict=True))
-        for case in stale:
-            self.page_cache[case.slug] = (keys[case.slug], pages[f"case-studies/{case.slug}.md"])
+        return keys, jobs
+
+    def _remember(self, keys: dict[str, object], jobs: list[_Job], texts: list[str | None]) -> None:
+        """Keep the case-study pages just rendered in the cache; forget removed case studies."""
+        for job, text in zip(jobs, texts, strict=True):
+            if job.slug is not None and text is not None:
+                self.page_cache[job.slug] = (keys[job.slug], text)
         for slug in set(self.page_cache) - set(keys):
             del self.page_cache[slug]
-        for case in self.case_studies:
-            pages.setdefault(f"case-studies/{case.slug}.md", self.page_cache[case.slug][1])
-        return pages
 
-    def _render_jobs(self, jobs: list[_Job]) -> list[str]:
-        """Render jobs on every core; each worker is handed this renderer and the jobs once."""
+    def _render_jobs(self, jobs: list[_Job], root: Path | None) -> list[tuple[bool, str | None]]:
+        """Render jobs on every core; each worker is handed this renderer and the jobs once.
+
+        With a root, workers write the pages there and return (changed, text only if the
+        page cache needs it); without, they return (False, text).
+        """
         return map_in_processes(
-            _render_job, range(len(jobs)), initializer=_start_worker, initargs=(self, jobs)
+            _render_job, range(len(jobs)), initializer=_start_worker, initargs=(self, jobs, root)
         )
 
     def fragments(self) -> dict[str, str]:
@@ -313,24 +368,36 @@ class _Job:
     template: str
     doc_path: str
     context: dict[str, Any]
+    slug: str | None = None  # a case study's page, which the page cache keeps
 
 
-# One worker's renderer and jobs, set by the pool's initializer when the worker starts.
-_worker: tuple[Renderer, list[_Job]] | None = None
+# One worker's renderer, jobs and target folder, set by the pool's initializer when it starts.
+_worker: tuple[Renderer, list[_Job], Path | None] | None = None
 
 
-def _start_worker(renderer: Renderer, jobs: list[_Job]) -> None:
+def _start_worker(renderer: Renderer, jobs: list[_Job], root: Path | None) -> None:
     global _worker
-    _worker = (renderer, jobs)
+    _worker = (renderer, jobs, root)
 
 
-def _render_job(index: int) -> str:
-    """Render one job in a worker that _start_worker prepared."""
+def _render_job(index: int) -> tuple[bool, str | None]:
+    """Render one job in a worker that _start_worker prepared; write it if given a folder."""
     if _worker is None:
         raise RuntimeError("render jobs run only in workers started by Renderer._render_jobs")
-    renderer, jobs = _worker
+    renderer, jobs, root = _worker
     job = jobs[index]
-    return renderer._render(job.template, job.doc_path, **job.context)
+    text = renderer._render(job.template, job.doc_path, **job.context)
+    if root is None:
+        return False, text
+    written = write_if_changed(root / job.doc_path, text)
+    return written, text if renderer.live and job.slug is not None else None
+
+
+def _count(report: RenderReport, path: Path, *, written: bool) -> None:
+    if written:
+        report.written.append(path)
+    else:
+        report.unchanged += 1
 
 
 def _content_files(content: Path) -> dict[str, bytes]:
@@ -378,14 +445,19 @@ def render_site(
         latest_news=latest_news,
         page_cache=page_cache,
     )
-    files: dict[str, str | bytes] = {**_content_files(paths.content), **_asset_files()}
-    with paused_gc():
-        pages = renderer.pages()
-    files.update(pages)
-    files.update(export_files(renderer.case_studies, renderer.settings))
-    files.update(extra_pages or {})
     report = RenderReport()
-    sync_tree(paths.generated, files, report)
+    extra = extra_pages or {}
+    with paused_gc():
+        rendered = renderer.write_pages(paths.generated, report, skip=extra.keys())
+    files: dict[str, str | bytes] = {
+        path: data
+        for path, data in {**_content_files(paths.content), **_asset_files()}.items()
+        if path not in rendered
+    }
+    files.update(export_files(renderer.case_studies, renderer.settings))
+    files.update(extra)
+    write_files(paths.generated, files, report)
+    remove_stale(paths.generated, rendered | files.keys(), report)
     sync_tree(paths.fragments, renderer.fragments(), report)
     sync_tree(paths.generated.parent / "theme", _theme_files(), report)
     log.debug(
