@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = os.environ.get("CWB_CHROMIUM", "/usr/bin/chromium")
@@ -71,3 +72,13 @@ class PageWatch:
             ),
         )
         return self
+
+
+def serious_violations(page: Page) -> list[str]:
+    """Run axe-core on the page; return its serious and critical violations, described."""
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        f"{[node['target'] for node in violation['nodes']][:3]}"
+        for violation in Axe().run(page).response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]

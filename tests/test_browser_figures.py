@@ -9,12 +9,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
 from generator.build import BuildResult
 from generator.model import CaseStudy
-from tests.browser import PageWatch
+from tests.browser import PageWatch, serious_violations
 from tests.test_charts import shipped
 
 Site = tuple[Path, BuildResult]
@@ -333,14 +332,9 @@ def test_figures_and_compare_pass_axe(
     page = context.new_page()
     watch = PageWatch(site_url).attach(page)
     page.goto(f"{site_url}/{url}", wait_until="networkidle")
-    results = Axe().run(page)
+    serious = serious_violations(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
     context.close()
-    serious = [
-        f"{violation['id']}: {[node['target'] for node in violation['nodes']][:3]}"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
     assert serious == []
     assert overflow <= 0
     assert watch.console_errors == [] and watch.foreign_requests == []

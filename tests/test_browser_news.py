@@ -8,13 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from generator.build import build_site
 from generator.cli import main
 from generator.paths import ProjectPaths
-from tests.browser import PageWatch
+from tests.browser import PageWatch, serious_violations
 from tests.conftest import ARTIFACTS, ROOT
 from tests.news.conftest import FIXTURES, FeedServer, Reply, write_feeds
 from tests.news.conftest import server as server
@@ -77,11 +76,7 @@ def test_news_page_shows_filters_and_is_safe(news_site: str, browser: Browser) -
         assert len(visible) == 2
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "news-filtered.png"), full_page=True)
-        serious = [
-            violation["id"]
-            for violation in Axe().run(page).response["violations"]
-            if violation["impact"] in ("serious", "critical")
-        ]
+        serious = serious_violations(page)
         page.goto(f"{news_site}/", wait_until="networkidle")
         assert page.get_by_role("link", name="Preston’s anchors buy local").count() == 1
         page.goto(f"{news_site}/pillars/procurement/", wait_until="networkidle")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from tests.browser import PageWatch
+from tests.browser import PageWatch, serious_violations
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -46,16 +45,10 @@ def test_page_is_clean_and_accessible(
         page.wait_for_selector(".cwb-result")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}.png"), full_page=True)
-    results = Axe().run(page)
+    serious = serious_violations(page)
     context.close()
     assert watch.console_errors == []
     assert watch.foreign_requests == []
-    serious = [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        f"{[node['target'] for node in violation['nodes']][:3]}"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
     assert serious == []
 
 
