@@ -74,8 +74,14 @@ class PageWatch:
         return self
 
 
+# Material fades its tabs and colours in; axe must judge the settled page, not a frame of a fade.
+_SETTLED = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+
+
 def serious_violations(page: Page) -> list[str]:
-    """Run axe-core on the page; return its serious and critical violations, described."""
+    """Run axe-core on the settled page; return its serious and critical violations, described."""
+    page.add_style_tag(content=_SETTLED)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done(null)))")
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
         f"{[node['target'] for node in violation['nodes']][:3]}"
