@@ -19,7 +19,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-TOOLS = Path(os.environ.get("CWB_TOOLS", "/tmp/cwb-tools"))
+from npm_tools import npm_tool
+
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 PAGES = {
     "home": "",
@@ -66,15 +67,8 @@ class _Body:
 
 
 def lighthouse() -> Path:
-    """Return the lighthouse command, installing it under TOOLS on first use."""
-    binary = TOOLS / "node_modules" / ".bin" / "lighthouse"
-    if not binary.exists():
-        TOOLS.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["npm", "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "lighthouse"],
-            check=True,
-        )
-    return binary
+    """Return the lighthouse command, installing it on first use."""
+    return npm_tool("lighthouse", "node_modules/.bin/lighthouse")
 
 
 def score(report: Path, category: str) -> int:

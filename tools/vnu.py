@@ -10,12 +10,12 @@ aside; any other error fails. vnu-jar is installed with npm into /tmp/cwb-tools;
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-TOOLS = Path(os.environ.get("CWB_TOOLS", "/tmp/cwb-tools"))
+from npm_tools import npm_tool
+
 # Errors in Material for MkDocs' templates, not in what this project writes.
 MATERIAL = (
     "Attribute “autocomplete” is only allowed when the input type is",
@@ -25,15 +25,8 @@ MATERIAL = (
 
 
 def vnu() -> Path:
-    """Return vnu.jar, installing it under TOOLS on first use."""
-    jar = TOOLS / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-    if not jar.exists():
-        TOOLS.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["npm", "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund", "vnu-jar"],
-            check=True,
-        )
-    return jar
+    """Return vnu.jar, installing it on first use."""
+    return npm_tool("vnu-jar", "node_modules/vnu-jar/build/dist/vnu.jar")
 
 
 def main(site: Path) -> int:
