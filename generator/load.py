@@ -156,11 +156,19 @@ def parse_document(raw: bytes, path: Path, *, marks: bool = True) -> Document:
             "the file is empty",
             "start from a template: run `cwb new SLUG`, or copy an existing case study",
         )
-    document = Document(
-        path, words=frozenset(word for word in MARKER_WORDS if word in text), marked=marks
-    )
+    words = frozenset(word for word in MARKER_WORDS if word in text)
+    document = Document(path, words=words, marked=marks)
     try:
-        _build(document, _events(text), record=marks)
+        try:
+            _build(document, _events(text), record=marks)
+        except yaml.MarkedYAMLError as error:
+            if "maximum nesting depth" not in str(error.problem):
+                raise
+            # libyaml (PyYAML >= 6.0.4) refuses deep flow nesting while it scans ahead, before
+            # MAX_DEPTH below sees the event: the pure-Python parser streams, so ours speaks first
+            # and the contributor gets the same words whichever PyYAML is installed.
+            document = Document(path, words=words, marked=marks)
+            _build(document, _events(text, loader=yaml.SafeLoader), record=marks)
     except _Refused as refused:
         document.problems.append(
             Problem(path, refused.line, refused.column, refused.message, refused.hint)
@@ -240,9 +248,9 @@ def _position(raw: bytes, offset: int) -> Mark:
     return line, column
 
 
-def _events(text: str) -> Iterator[Any]:
+def _events(text: str, *, loader: Any = _Loader) -> Iterator[Any]:
     # Any: the loop below dispatches on each event's exact class, which mypy cannot follow.
-    return yaml.parse(text, Loader=_Loader)
+    return yaml.parse(text, Loader=loader)
 
 
 class _Frame:
