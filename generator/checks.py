@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pycountry
 
+from generator.languages import language_name
 from generator.load import Document
 from generator.model import load_indicators
 from generator.problems import PLACEHOLDER, JsonPath, Problem, clip, field_name, suggest
@@ -40,6 +41,7 @@ def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
     yield from _year_problems(document, today)
     yield from _date_problems(document, today)
     yield from _place_problems(document)
+    yield from _language_problems(document)
     yield from _url_problems(document)
     yield from _ending_problems(document)
     yield from _indicator_problems(document)
@@ -244,6 +246,22 @@ def _place_problems(document: Document) -> Iterator[Problem]:
                 ("place", "coordinates"),
                 "coordinates are 0, 0 (in the Atlantic)",
                 "look the place up on OpenStreetMap and copy its latitude and longitude",
+            )
+
+
+def _language_problems(document: Document) -> Iterator[Problem]:
+    """The schema checks a tag's shape (pt, de, fr-CA); here, that its language exists."""
+    for index, source in _dicts(document.data.get("sources")):
+        tag = source.get("language")
+        if not isinstance(tag, str):
+            continue
+        code = tag.split("-")[0]
+        if code.isalpha() and code.islower() and language_name(code) is None:
+            yield document.problem(
+                ("sources", index, "language"),
+                f"'{clip(code)}' is not a language code",
+                "use the two-letter ISO 639-1 code, e.g. pt (Portuguese), de (German), "
+                "fr (French), es (Spanish), ko (Korean)",
             )
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from generator.charts import UNIT_NAMES, format_value
 from generator.dates import long_date
+from generator.languages import language_name
 
 # Python-Markdown's backslash-escapable characters (with `|` from the tables extension);
 # `<`, `>` and `&` are left to HTML escaping, which runs after.
@@ -78,6 +79,7 @@ def template_environment(
         mdtext=mdtext,
         markdown=markdown_html,
         country=country_name,
+        language=lambda tag: language_name(tag) or tag,
         long_date=long_date,
         value=format_value,
         unit_name=lambda unit: UNIT_NAMES.get(unit, unit),

@@ -36,6 +36,8 @@ class Source:
     url: str
     date: str | None = None
     note: str | None = None  # an editorial remark, shown beside the link, never in it
+    language: str | None = None  # BCP 47, only when not English: the title stays as published
+    title_en: str | None = None  # an English gloss of a title in another language
 
 
 @dataclass(frozen=True)
