@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 from generator.paths import ProjectPaths
@@ -25,3 +26,12 @@ def make_project(where: Path, *, case_studies: Path | None = None) -> ProjectPat
     if case_studies is None:
         shutil.copytree(ROOT / "case_studies", where / "case_studies", dirs_exist_ok=True)
     return ProjectPaths.at(where, case_studies=case_studies)
+
+
+def with_ctrl_c() -> None:
+    """Give a child process the default SIGINT disposition (pass as Popen's preexec_fn).
+
+    `make test &` starts the suite with SIGINT ignored, and children inherit that; Python then
+    never installs its KeyboardInterrupt handler, so a test that sends Ctrl+C would see nothing.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

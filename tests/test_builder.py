@@ -24,7 +24,7 @@ from generator.problems import BuildError
 from generator.render import render_site
 from generator.search import index_site
 from generator.validate import validate_files
-from tests.project import ROOT, make_project
+from tests.project import ROOT, make_project, with_ctrl_c
 
 
 class _Article(HTMLParser):
@@ -235,6 +235,7 @@ def test_ctrl_c_during_a_real_build_cleans_up(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        preexec_fn=with_ctrl_c,
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:

@@ -24,7 +24,7 @@ import yaml
 
 from generator.cli import EXIT_STATUSES, main
 from tests.conftest import ROOT
-from tests.project import make_project
+from tests.project import make_project, with_ctrl_c
 
 RIVERTON = ROOT / "tests" / "fixtures" / "valid" / "riverton.yaml"
 ENV = {**os.environ, "GITHUB_ACTIONS": "", "PYTHONUNBUFFERED": "1"}
@@ -233,6 +233,7 @@ class Running:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=with_ctrl_c,
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
