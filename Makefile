@@ -13,7 +13,8 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	# setuptools' editable-install banner is advice for package authors, not for contributors.
+	PYTHONWARNINGS=ignore::UserWarning $(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
 # The whole suite against the newest release of every dependency, in a venv of its own, so that
@@ -43,8 +44,9 @@ browser-deps:
 	  echo "Installing Debian's chromium for the browser tests (needs root)…"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
+# Ctrl+C stops the preview with its own one line (exit 130); make need not add "Error 130".
 serve: setup
-	$(BIN)/cwb serve
+	@$(BIN)/cwb serve || [ $$? -eq 130 ]
 
 build: setup
 	$(BIN)/cwb build
