@@ -148,3 +148,24 @@ def test_a_link_where_the_build_writes_is_refused(
     assert f"{where}:1:1: error: this is a symbolic link (a shortcut to another folder)" in output
     assert "hint: delete the link (cwb build makes the folder itself)" in output
     assert list(target.iterdir()) == []  # nothing written through the link
+
+
+def test_the_previews_cache_notices_a_file_swapped_for_a_link(project: Path) -> None:
+    """cwb serve re-checks only files whose size and time changed: a link has its own."""
+    from generator.validate import FileCache, validate_files
+
+    case = project / "case_studies" / "riverton.yaml"
+    cache: FileCache = {}
+    assert validate_files([case], cache=cache).ok
+    twin = project.parent / "outside" / "twin.yaml"
+    shutil.copy2(case, twin)  # the same bytes and modification time
+    case.unlink()
+    case.symlink_to(twin)
+    result = validate_files([case], cache=cache)
+    assert [problem.message for problem in result.problems] == [
+        LINK_MESSAGE
+        + (
+            "; cwb reads and publishes only what is really in the project, never what a link "
+            "points to"
+        )
+    ]
