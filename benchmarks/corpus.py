@@ -2,12 +2,16 @@
 
     python -m benchmarks.corpus 1000 /tmp/corpus-1000            # synthetic (seeded)
     python -m benchmarks.corpus 1000 /tmp/clones-1000 --clones   # clones of the shipped ones
+    python -m benchmarks.corpus 7727 /tmp/sources --sources      # one case study, 7,727 sources
 
 Clones are the shipped case studies copied round-robin under new slugs and place names, with
 their real stories, sources and figures (`related` emptied, so no clone points at another).
 
 Varied pillars (1 to 5), countries, scales, actors, metrics (0 to 5, 1 to 8 values each) and
 text lengths (a story of 2 to 12 paragraphs), so pages weigh what real ones would.
+
+`--sources` writes one synthetic case study with N sources instead: the cost of one large file
+(issue 16: 7,727 sources is about what fits in the loader's 512 KB).
 """
 
 from __future__ import annotations
@@ -234,12 +238,41 @@ def write_clones(count: int, folder: Path, *, shipped: Path = SHIPPED) -> Path:
     return folder
 
 
+def write_many_sources(count: int, folder: Path, *, seed: int = 2026) -> Path:
+    """Write one synthetic case study with count sources into folder (emptied first).
+
+    The sources are short, one line each, so that 7,727 of them fit in the loader's 512 KB;
+    the case study's own sources are kept, so its figures and initiatives still cite them.
+    """
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    data = case_study(0, random.Random(seed))
+    sources = data.pop("sources")
+    extra = count - len(sources)  # type: ignore[arg-type]  # a list, typed object here
+    header = "# yaml-language-server: $schema=../generator/schema/case-study.schema.json\n"
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    text += yaml.safe_dump({"sources": sources}, sort_keys=False, width=100)
+    text += "".join(
+        f'- {{id: s{n},title: T{n:03},publisher: Pp,url: "http://e.o/{n}"}}\n'
+        for n in range(max(extra, 0))
+    )
+    (folder / f"{data['slug']}.yaml").write_text(header + text, "utf-8")
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("count", type=int)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--clones", action="store_true", help="clone the shipped case studies")
+    parser.add_argument(
+        "--sources", action="store_true", help="one case study with COUNT sources instead"
+    )
     args = parser.parse_args()
+    if args.sources:
+        write_many_sources(args.count, args.folder)
+        print(f"wrote one case study with {args.count} sources into {args.folder}")
+        return
     (write_clones if args.clones else write_corpus)(args.count, args.folder)
     print(f"wrote {args.count} case studies into {args.folder}")
 

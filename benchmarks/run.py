@@ -3,6 +3,7 @@
     make bench                                # synthetic 100, 1k, 10k; clones 500, 2k, 10k
     make bench SIZES="100 1000" CLONES="500"  # choose the sizes
     python -m benchmarks.run --sizes 100 --clones 500 2000 10000 --no-browser
+    python -m benchmarks.run --sizes --clones --sources 1000 4000 7727  # one large file only
 
 Corpora (benchmarks/corpus.py): synthetic (seeded, varied) and clones of the shipped case
 studies (their real stories, sources and figures). Each size is measured in a fresh process,
@@ -14,6 +15,9 @@ two-core machine busy). Also peak memory (the largest process), site size, a cas
 HTML weight, and what a one-word search transfers: the files Pagefind fetches (its script,
 WebAssembly, metadata, filters, the word's index chunk, the first results' fragments), listed
 by real Chromium against the built site and counted gzip-compressed as a server would send them.
+
+One large file: a project holding one case study with 1,000, 4,000 and 7,727 sources (what fits
+in 512 KB), each phase timed, so that one file's cost is seen to grow linearly with its size.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import corpus as corpus_module
-from benchmarks.corpus import write_clones, write_corpus
+from benchmarks.corpus import write_clones, write_corpus, write_many_sources
 from generator.build import build_pages, news_hooks
 from generator.load import load_document
 from generator.parallel import map_in_processes, paused_gc, worker_count
@@ -196,6 +200,61 @@ def measure(kind: str, size: int, *, browser: bool) -> Run:
     return run
 
 
+def measure_one_file(sources: int) -> dict[str, float]:
+    """Build a project of one case study with that many sources; return seconds by phase."""
+    root = WORK / f"sources-{sources}"
+    write_many_sources(sources, root / "case_studies")
+    for name in ("mkdocs.yml", "feeds.yaml"):
+        shutil.copy(ROOT / name, root / name)
+    for folder in ("content", "news"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+        shutil.copytree(ROOT / folder, root / folder)
+    shutil.rmtree(root / "build", ignore_errors=True)
+    paths = ProjectPaths.at(root)
+    figures: dict[str, Any] = {"seconds": {}, "cpu": {}}
+    validation = _phase(figures, "validate", validate_files, collect_files([paths.case_studies]))
+    assert validation.ok, validation.problems[:3]
+
+    def render() -> None:
+        news_pages, latest = news_hooks(paths)
+        render_site(validation.case_studies, paths, extra_pages=news_pages, latest_news=latest)
+
+    _phase(figures, "render", render)
+    site = root / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    _phase(figures, "builder", build_pages, paths, site)
+    _phase(figures, "pagefind", index_site, site)
+    seconds: dict[str, float] = figures["seconds"]
+    seconds["KB"] = sum(path.stat().st_size for path in paths.case_studies.glob("*.yaml")) / 1024
+    return seconds
+
+
+def one_file_table(measured: dict[int, dict[str, float]]) -> str:
+    """Return the one-large-file runs as a Markdown table, one column per number of sources."""
+    names = {
+        "validate": "load + validate",
+        "render": "render (Markdown pages)",
+        "builder": "site builder",
+        "pagefind": "Pagefind index",
+    }
+    lines = [
+        "| one case study, seconds | "
+        + " | ".join(f"{count:,} sources ({run['KB']:.0f} KB)" for count, run in measured.items())
+        + " |",
+        "| --- |" + " ---: |" * len(measured),
+    ]
+    for phase, name in names.items():
+        lines.append(
+            f"| {name} | " + " | ".join(f"{run[phase]:.2f}" for run in measured.values()) + " |"
+        )
+    lines.append(
+        "| **whole build** | "
+        + " | ".join(f"**{sum(run[phase] for phase in names):.2f}**" for run in measured.values())
+        + " |"
+    )
+    return "\n".join(lines)
+
+
 SEARCH_KINDS = ("runtime", "metadata", "filters", "word index", "fragments")
 
 
@@ -347,6 +406,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 10000])
     parser.add_argument("--clones", type=int, nargs="*", default=[500, 2000, 10000])
     parser.add_argument(
+        "--sources",
+        type=int,
+        nargs="*",
+        default=[1000, 4000, 7727],
+        help="one case study with this many sources, for each number given",
+    )
+    parser.add_argument(
         "--no-browser", action="store_true", help="skip measuring the search download in Chromium"
     )
     parser.add_argument("--measure", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
@@ -375,7 +441,15 @@ def main() -> None:
             runs.append(Run(**json.loads(done.stdout.strip().splitlines()[-1])))
             print(f"{kind} N = {size:,}: {runs[-1].total:.1f} s", file=sys.stderr, flush=True)
             print(table(runs[-1:]), file=sys.stderr, flush=True)  # if a later size is cut short
-    text = f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}.\n\n{table(runs)}\n"
+    one_file: dict[int, dict[str, float]] = {}
+    for count in args.sources:
+        print(f"one case study with {count:,} sources: building …", file=sys.stderr, flush=True)
+        one_file[count] = measure_one_file(count)
+    text = f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}.\n"
+    if runs:
+        text += f"\n{table(runs)}\n"
+    if one_file:
+        text += f"\n{one_file_table(one_file)}\n"
     text += "".join(f"\n{line}.\n" for line in failed)
     last = next((run for run in reversed(runs) if run.search_files), None)
     if last is not None:

@@ -30,7 +30,7 @@ from generator.markup import page_url
 from generator.news.archive import load_archive
 from generator.news.pages import latest_items, news_pages
 from generator.paths import ProjectPaths, collect_files
-from generator.problems import BuildError, Problem
+from generator.problems import BuildError, Problem, symlink_problem
 from generator.render import LatestNews, PageCache, SiteSettings, render_site
 from generator.search import MIRROR_PREFIX, index_site
 from generator.validate import FileCache, validate_files
@@ -97,10 +97,10 @@ def build_site(
         collect_files([paths.case_studies]), cache=live.checked if live else None
     )
     result.timings["validate"] = time.perf_counter() - clock
-    result.problems = validation.problems
+    result.problems = sorted([*_symlink_problems(paths), *validation.problems])
     result.case_studies = len(validation.case_studies)
-    if not validation.ok:
-        return result  # nothing is written when any case study is invalid
+    if result.problems:
+        return result  # nothing is written when any case study is invalid, or a link is found
 
     clock = time.perf_counter()
     news_pages, latest_news = news_hooks(paths)
@@ -145,6 +145,13 @@ def build_site(
     if live is not None:
         live.built_once = True
     return result
+
+
+def _symlink_problems(paths: ProjectPaths) -> list[Problem]:
+    """Return a problem for each symbolic link among what the build reads and writes."""
+    return [symlink_problem(path) for path in paths.linked_inputs()] + [
+        symlink_problem(path, output=True) for path in paths.linked_outputs()
+    ]
 
 
 # Staging folders (a build in progress) and the previous site during a swap.

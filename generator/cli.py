@@ -304,9 +304,11 @@ def _run_build(paths: ProjectPaths) -> int:
         return EXIT_PROBLEMS
     if not result.ok:
         report_problems(result.problems)
+        cases = all(problem.path.is_relative_to(paths.case_studies) for problem in result.problems)
         print(
             f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} in "
-            "the case studies: nothing was built. Fix them and run cwb build again."
+            f"the {'case studies' if cases else 'project'}: nothing was built. Fix them and run "
+            "cwb build again."
         )
         return EXIT_PROBLEMS
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())

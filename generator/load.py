@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any, cast
 
 import yaml
 
-from generator.problems import PLACEHOLDER, JsonPath, Problem
+from generator.problems import PLACEHOLDER, JsonPath, Problem, symlink_problem
 from generator.yaml12 import Unagreed, resolve_plain
 from generator.yaml_syntax import syntax_problem
 
@@ -100,12 +101,19 @@ def load_document(path: Path, *, marks: bool = True) -> Document:
     `marks=False` skips recording where each value sits: a third faster, for a first pass
     over files that are usually valid (problems then need a second, marked, load).
     """
+    if path.is_symlink():  # nothing outside the project is read (issue 16)
+        return Document(path, problems=[symlink_problem(path)])
     try:
-        with path.open("rb") as stream:
+        with open(path, "rb", opener=_open_no_follow) as stream:
             raw = stream.read(MAX_BYTES + 1)
     except OSError as error:
         return _failed(path, 0, 0, f"cannot read the file: {error.strerror}", "")
     return parse_document(raw, path, marks=marks)
+
+
+def _open_no_follow(name: str, flags: int) -> int:
+    """Open without following a link made since the check above (where the OS can)."""
+    return os.open(name, flags | getattr(os, "O_NOFOLLOW", 0))
 
 
 def parse_document(raw: bytes, path: Path, *, marks: bool = True) -> Document:

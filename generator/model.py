@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +179,20 @@ class CaseStudy:
     def period(self) -> str:
         """Return the period as readers see it, e.g. '2013 – ongoing'."""
         return f"{self.start} – {self.end if self.end is not None else 'ongoing'}"
+
+    # Pages look sources up by the id a figure or initiative cites: a scan of `sources` per
+    # citation made a case study with thousands of sources quadratic (issue 16, item 9).
+    @cached_property
+    def source_by_id(self) -> dict[str, Source]:
+        """Return the sources by id."""
+        return {source.id: source for source in self.sources}
+
+    @property
+    def numbered_sources(self) -> list[tuple[int, Source]]:
+        """Return (number, source) pairs in the order of their numbers (`source_numbers`)."""
+        by_id = self.source_by_id
+        numbers = sorted(self.source_numbers.items(), key=lambda item: item[1])
+        return [(number, by_id[source_id]) for source_id, number in numbers]
 
 
 def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:

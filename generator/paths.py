@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +27,16 @@ class ProjectPaths:
     def at(
         cls, root: Path, *, case_studies: Path | None = None, site: Path | None = None
     ) -> ProjectPaths:
-        """Return the standard layout below root, with optional overrides."""
+        """Return the standard layout below root, with optional overrides.
+
+        The root is resolved; the folders below it are made absolute but not resolved, so
+        that a symbolic link among them is seen as one (and refused), not silently followed.
+        """
         root = root.resolve()
         return cls(
             root=root,
-            case_studies=(case_studies or root / "case_studies").resolve(),
-            site=(site or root / "site").resolve(),
+            case_studies=Path(os.path.abspath(case_studies or root / "case_studies")),
+            site=Path(os.path.abspath(site or root / "site")),
         )
 
     @property
@@ -64,16 +69,52 @@ class ProjectPaths:
         """Return the news archive folder."""
         return self.root / "news"
 
+    def linked_inputs(self) -> list[Path]:
+        """Return the symbolic links among what a build reads besides the case studies.
+
+        The case studies' own links are found as they are loaded (see collect_files).
+        """
+        return find_symlinks([self.content, self.news, self.mkdocs_config, self.feeds])
+
+    def linked_outputs(self) -> list[Path]:
+        """Return the folders a build writes into that are symbolic links."""
+        build = self.root / "build"
+        folders = [build, self.generated, self.fragments, build / "theme", self.site]
+        return [folder for folder in folders if folder.is_symlink()]
+
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into their *.yaml / *.yml files, sorted; keep files as given."""
+    """Expand folders into their *.yaml / *.yml files, sorted; keep files as given.
+
+    A symbolic link, to a file or a folder, is kept as it is (never expanded): loading it
+    reports it as a link, by its name.
+    """
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             files.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
         else:
             files.append(path)
     return files
+
+
+def find_symlinks(paths: Iterable[Path]) -> list[Path]:
+    """Return the given paths that are symbolic links and every link inside the given folders.
+
+    Links are listed, never followed: a linked folder is named, not searched.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_symlink():
+            found.append(path)
+        elif path.is_dir():
+            for folder, folders, names in os.walk(path):  # does not enter linked folders
+                found.extend(
+                    Path(folder, name)
+                    for name in [*folders, *names]
+                    if Path(folder, name).is_symlink()
+                )
+    return sorted(found)
 
 
 def find_project_root(start: Path) -> Path | None:

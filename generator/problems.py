@@ -75,6 +75,32 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{matches[0]}'? " if matches else ""
 
 
+def symlink_problem(path: Path, *, output: bool = False) -> Problem:
+    """Return the problem of a symbolic link where cwb reads (or, with output, writes) files.
+
+    Every link is refused, even one that points inside the project: a later one-line change
+    could point it anywhere (issue 16), and a link in a diff is easy to miss.
+    """
+    if output:
+        return Problem(
+            path,
+            1,
+            1,
+            "this is a symbolic link (a shortcut to another folder); cwb writes the site only "
+            "into real folders of the project",
+            "delete the link (cwb build makes the folder itself), or build elsewhere with "
+            "--site-dir",
+        )
+    return Problem(
+        path,
+        1,
+        1,
+        "this is a symbolic link (a shortcut to another file or folder); cwb reads and "
+        "publishes only what is really in the project, never what a link points to",
+        "replace the link with a copy of the file itself, or delete it (git rm)",
+    )
+
+
 def _escape_data(text: str) -> str:
     # https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -53,7 +53,7 @@ def case_study_files(args: argparse.Namespace, command: str) -> list[Path]:
     if not paths:
         alternative = f", or name the files: cwb {command} PATH ..."
         paths = [project(args, alternative=alternative).case_studies]
-    missing = [path for path in paths if not path.exists()]
+    missing = [path for path in paths if not path.exists() and not path.is_symlink()]
     if missing:
         raise UsageError(
             "\n".join(

@@ -404,8 +404,9 @@ def _content_files(content: Path) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     if not content.is_dir():
         return files
-    for path in sorted(content.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
+    for path in sorted(content.rglob("*")):  # rglob enters no linked folder
+        # A build refuses links first (ProjectPaths.linked_inputs); never read one regardless.
+        if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
             relative = path.relative_to(content).as_posix()
             data = path.read_bytes()
             if path.suffix == ".md":

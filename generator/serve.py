@@ -4,6 +4,12 @@ The server injects a one-line EventSource script into each HTML page it serves (
 built files) and tells open pages to reload after each successful rebuild. A rebuild that
 fails validation prints the problems and keeps serving the last good site. A missing page is
 answered with the site's own 404 page, as a static host would.
+
+The server is local, but any program on the machine (or a page in the browser) can reach it,
+so it is bounded and quiet (issue 16): a path that cannot name a file is answered 400, a
+request line longer than any path 414; a client that leaves early is no error; an idle
+connection is closed after IDLE_TIMEOUT seconds; at most MAX_CONNECTIONS are answered at once
+(one thread each), and a connection beyond that is told 503 at once rather than queued.
 """
 
 from __future__ import annotations
@@ -13,8 +19,11 @@ import functools
 import http.server
 import logging
 import os
+import socket
+import sys
 import threading
 from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +46,22 @@ RELOAD_SCRIPT = (
 
 
 NOT_FOUND_PAGE = "404.html"
+
+# Seconds a connection may stay silent (before its request, or while a page is sent) before it
+# is closed: a browser sends its request at once, so only stuck or hostile clients wait this long.
+IDLE_TIMEOUT = 10.0
+# Connections answered at once, one thread each; every open page holds one for its reload stream.
+MAX_CONNECTIONS = 64
+# The longest request line answered: no file path is longer (Linux's PATH_MAX is 4,096 bytes).
+MAX_REQUEST_LINE = 4096
+BUSY_ANSWER = (
+    b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+    b"Connection: close\r\n\r\n"
+)
+
+
+class BadPath(ValueError):
+    """The request's path cannot name a file (a NUL byte, text no file name can hold)."""
 
 
 class ServeError(CwbError):
@@ -69,24 +94,71 @@ class ReloadSignal:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     signal: ReloadSignal
+    raw_requestline: bytes  # set by BaseHTTPRequestHandler.handle_one_request
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("serve: " + format, *args)
+
+    def parse_request(self) -> bool:
+        """Refuse an over-long request line with 414 before reading any further."""
+        if len(self.raw_requestline) > MAX_REQUEST_LINE:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return False
+        return super().parse_request()
 
     def do_GET(self) -> None:
         if self.path == RELOAD_PATH:
             self._stream_reloads()
             return
-        path = Path(self.translate_path(self.path))
+        self._answer(super().do_GET)
+
+    def do_HEAD(self) -> None:
+        self._answer(super().do_HEAD)
+
+    def _answer(self, static: Callable[[], None]) -> None:
+        """Answer with an HTML page (reload script added), a 400 or 404, or the static route."""
+        try:
+            path = self._file_path()
+        except BadPath:
+            self.send_error(HTTPStatus.BAD_REQUEST, explain="The path cannot name a file.")
+            return
+        if path is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
         if path.is_dir():
             if not self.path.split("?", 1)[0].endswith("/"):
-                super().do_GET()  # redirects to the slash-terminated URL
+                static()  # redirects to the slash-terminated URL
                 return
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
             self._send_html(path)
         else:
-            super().do_GET()
+            static()
+
+    def _file_path(self) -> Path | None:
+        """Return the file or folder the request names inside the site, or None if none.
+
+        Raise BadPath when the path cannot name a file at all. A symbolic link that leads
+        outside the site is not followed: its path is answered as missing.
+        """
+        name = self.translate_path(self.path)
+        if "\0" in name:
+            raise BadPath(name)
+        try:
+            os.fsencode(name)  # a lone surrogate from %ED%A0%80 has no bytes to name a file
+        except UnicodeError as error:
+            raise BadPath(name) from error
+        path = Path(name)
+        root = Path(self.directory).resolve()
+        try:
+            path.stat()
+            inside = path.resolve()
+        except OSError:  # missing, or a name too long for the file system
+            return None
+        if inside != root and root not in inside.parents:
+            return None
+        return path
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / NOT_FOUND_PAGE
@@ -96,7 +168,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             super().send_error(code, message, explain)
 
     def _send_html(self, path: Path, status: int = 200) -> None:
-        body = path.read_bytes()
+        try:
+            body = path.read_bytes()
+        except OSError:  # gone since it was found: a rebuild is replacing the site
+            super().send_error(HTTPStatus.NOT_FOUND)
+            return
         marker = body.rfind(b"</body>")
         body = (
             body[:marker] + RELOAD_SCRIPT + body[marker:] if marker >= 0 else body + RELOAD_SCRIPT
@@ -124,18 +200,67 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 else:
                     self.wfile.write(b": keep-alive\n\n")
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the page was closed or reloaded, or stopped reading
             return
 
 
-def make_server(site: Path, host: str, port: int, signal: ReloadSignal) -> http.server.HTTPServer:
+class _Server(http.server.ThreadingHTTPServer):
+    """A thread per connection, at most `max_connections` at once; clients leaving is no error."""
+
+    daemon_threads = True
+    request_queue_size = MAX_CONNECTIONS  # a burst waits to be accepted, not for a SYN retry
+
+    def __init__(
+        self, address: tuple[str, int], handler: Callable[..., Any], max_connections: int
+    ) -> None:
+        self._slots = threading.BoundedSemaphore(max_connections)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: give its slot back
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        """Answer 503 without a thread (the accept loop must never wait), then close."""
+        try:
+            request.settimeout(1.0)
+            request.sendall(BUSY_ANSWER)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            log.debug("serve: %s left or stalled: %s", client_address, error)
+            return
+        log.error("serve: error answering %s", client_address, exc_info=True)
+
+
+def make_server(
+    site: Path,
+    host: str,
+    port: int,
+    signal: ReloadSignal,
+    *,
+    timeout: float = IDLE_TIMEOUT,
+    max_connections: int = MAX_CONNECTIONS,
+) -> http.server.HTTPServer:
     """Return a threading HTTP server for the site folder, with the reload endpoint."""
-    handler = type("Handler", (_Handler,), {"signal": signal})
-    server = http.server.ThreadingHTTPServer(
-        (host, port), functools.partial(handler, directory=str(site))
-    )
-    server.daemon_threads = True
-    return server
+    handler = type("Handler", (_Handler,), {"signal": signal, "timeout": timeout})
+    return _Server((host, port), functools.partial(handler, directory=str(site)), max_connections)
 
 
 def bind(site: Path, host: str, port: int, signal: ReloadSignal) -> http.server.HTTPServer:

@@ -97,7 +97,7 @@ def _check_with_cache(files: list[Path], cache: FileCache) -> list[_Checked]:
     keys = {}
     for path in files:
         try:
-            stat = path.stat()
+            stat = path.lstat()  # a file swapped for a link is checked again
             keys[path] = (stat.st_mtime_ns, stat.st_size)
         except OSError:
             keys[path] = (0, -1)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import select
 import shutil
+import socket
+import struct
 import threading
 import time
 import urllib.error
@@ -16,7 +20,14 @@ from playwright.sync_api import Browser
 
 from generator.build import BuildResult
 from generator.problems import BuildError
-from generator.serve import RELOAD_PATH, WatchFilter, serve
+from generator.serve import (
+    NOT_FOUND_PAGE,
+    RELOAD_PATH,
+    ReloadSignal,
+    WatchFilter,
+    make_server,
+    serve,
+)
 from tests.browser import PageWatch
 from tests.conftest import ROOT
 from tests.project import make_project
@@ -125,3 +136,154 @@ def test_an_edit_reloads_the_open_page(served, browser: Browser) -> None:  # typ
     assert problems.problems[0].message == "unknown field 'titel'"
     assert "even more" in page.locator("h1").inner_text()
     assert [error for error in watch.console_errors if "__cwb_reload" not in error] == []
+
+
+# --- the server under hostile or careless clients (issue 16, item 10) --------------------------
+# The real server on 127.0.0.1, a small site, raw sockets; a short idle timeout and a small cap
+# so that the tests wait seconds, not the defaults.
+
+IDLE = 1.0
+CAP = 6
+
+
+@pytest.fixture
+def site_server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><body><p>home</p></body></html>")
+    (site / NOT_FOUND_PAGE).write_text("<html><body><p>no such page</p></body></html>")
+    (site / "big.bin").write_bytes(b"x" * (16 << 20))  # far more than the socket buffers hold
+    server = make_server(site, "127.0.0.1", 0, ReloadSignal(), timeout=IDLE, max_connections=CAP)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], site
+    server.shutdown()
+    server.server_close()
+
+
+def _ask(port: int, request: bytes) -> bytes:
+    """Send a raw request and return everything the server answers before closing."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(request)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _status(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1])
+
+
+def _quiet(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    """Assert that no traceback reached stderr and nothing was logged as a warning or worse."""
+    assert "Traceback" not in capsys.readouterr().err
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+def _settled(threads: int, timeout: float = 10.0) -> bool:
+    return _wait_for(lambda: threading.active_count() <= threads, timeout)
+
+
+@pytest.mark.parametrize(
+    "path", ["/%00", "/index.html%00.png", "/a/%00/", "/%ED%A0%80", "/%ED%A0%80.html"]
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_path_no_file_can_have_is_answered_400_quietly(
+    site_server,
+    method: str,
+    path: str,
+    capsys,
+    caplog,  # type: ignore[no-untyped-def]
+) -> None:
+    port, _ = site_server
+    caplog.set_level(logging.DEBUG, logger="generator.serve")
+    answer = _ask(port, f"{method} {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert _status(answer) == 400
+    assert _status(_ask(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")) == 200  # still serving
+    _quiet(capsys, caplog)
+
+
+def test_an_over_long_request_line_is_answered_414_and_a_long_name_404(
+    site_server,
+    capsys,
+    caplog,  # type: ignore[no-untyped-def]
+) -> None:
+    port, _ = site_server
+    caplog.set_level(logging.DEBUG, logger="generator.serve")
+    long_path = "/" + "a" * 6000
+    assert _status(_ask(port, f"GET {long_path} HTTP/1.1\r\n\r\n".encode())) == 414
+    assert _status(_ask(port, f"GET /{'a' * 70_000} HTTP/1.1\r\n\r\n".encode())) == 414
+    # A name longer than the file system allows (255 bytes), in a short request: not found.
+    answer = _ask(port, f"GET /{'b' * 300}.html HTTP/1.1\r\n\r\n".encode())
+    assert _status(answer) == 404 and b"no such page" in answer
+    nested = "/".join(["c" * 250] * 15)  # 3,764 characters, under the limit
+    assert _status(_ask(port, f"HEAD /{nested}/ HTTP/1.1\r\n\r\n".encode())) == 404
+    _quiet(capsys, caplog)
+
+
+def test_a_symlink_out_of_the_site_is_not_followed(site_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    port, site = site_server
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside the site")
+    (site / "secret.txt").symlink_to(secret)
+    (site / "elsewhere").symlink_to(tmp_path)
+    for path in ("/secret.txt", "/elsewhere/secret.txt", "/elsewhere/"):
+        answer = _ask(port, f"GET {path} HTTP/1.1\r\n\r\n".encode())
+        assert _status(answer) == 404 and b"outside the site" not in answer, path
+
+
+def test_clients_that_leave_mid_answer_leave_no_traceback(
+    site_server,
+    capsys,
+    caplog,  # type: ignore[no-untyped-def]
+) -> None:
+    port, _ = site_server
+    caplog.set_level(logging.DEBUG, logger="generator.serve")
+    threads = threading.active_count()
+    for _ in range(10):
+        conn = socket.create_connection(("127.0.0.1", port), timeout=10)
+        conn.sendall(b"GET /big.bin HTTP/1.1\r\n\r\n")
+        assert conn.recv(4096).startswith(b"HTTP/1.0 200")
+        # Reset rather than a polite close: the server's next write fails at once.
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
+    assert _settled(threads), "the handler threads did not finish"
+    left = [r for r in caplog.records if "left or stalled" in r.getMessage()]
+    assert left, "the early departures were not noticed at all"
+    _quiet(capsys, caplog)
+
+
+def test_idle_connections_are_capped_and_closed_after_the_timeout(
+    site_server,
+    capsys,
+    caplog,  # type: ignore[no-untyped-def]
+) -> None:
+    port, _ = site_server
+    caplog.set_level(logging.DEBUG, logger="generator.serve")
+    threads = threading.active_count()
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(40)]
+    answers: dict[socket.socket, bytes] = {}
+    most = 0
+    started = time.monotonic()
+    try:
+        while len(answers) < len(idle) and time.monotonic() - started < IDLE * 4 + 10:
+            most = max(most, threading.active_count())
+            ready, _, _ = select.select([c for c in idle if c not in answers], [], [], 0.02)
+            for conn in ready:
+                answers[conn] = conn.recv(4096)  # the server answered 503, or closed it
+    finally:
+        for conn in idle:
+            conn.close()
+    assert most == threads + CAP  # a thread for each of CAP connections, not one more
+    assert len(answers) == len(idle), "idle connections were left open"
+    busy = [answer for answer in answers.values() if answer]
+    assert all(answer.startswith(b"HTTP/1.0 503") for answer in busy)
+    # Those beyond the cap are told at once; the rest are closed when idle too long (and a
+    # slot so freed may take one more before it is refused).
+    assert len(busy) >= len(idle) - 2 * CAP
+    assert _settled(threads)
+    assert _status(_ask(port, b"GET / HTTP/1.1\r\n\r\n")) == 200
+    assert [r for r in caplog.records if "timed out" in r.getMessage()]
+    _quiet(capsys, caplog)
