@@ -76,14 +76,16 @@ def is_free_text(text_field: Field) -> bool:
 
 def payload(text_field: Field, turn: int) -> str:
     """Return as many payloads as the field holds (a different first one each turn), padded
-    to its shortest length."""
+    to its shortest length; every other field has them in paragraphs (blank lines between),
+    which must not end the HTML block the text sits in and let Markdown read them."""
     longest = int(text_field.schema.get("maxLength", 2000))
     shortest = int(text_field.schema.get("minLength", 0))
+    separator = "\n\n" if turn % 2 == 0 else " "
     text = ""
     start = turn % len(MARKUP)
     for atom in MARKUP[start:] + MARKUP[:start] + TEMPLATE_SYNTAX:
-        if len(text) + len(atom) + 1 <= longest:
-            text = f"{text} {atom}" if text else atom
+        if len(text) + len(separator) + len(atom) <= longest:
+            text = f"{text}{separator}{atom}" if text else atom
     while len(text) < shortest:
         text += PAD
     assert text and len(text) <= longest, text_field.dotted
