@@ -254,13 +254,33 @@ COLUMNS: tuple[Column, ...] = (
 CSV_COLUMNS = tuple(column.name for column in COLUMNS)
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV
+# Injection"), the full-width forms included; whitespace before them does not stop some.
+FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+FORMULA_NOTE = (
+    "A text that a spreadsheet would read as a formula (one that starts with =, +, -, @, a tab"
+    " or a line break, or their full-width forms) begins with a single quote (') in the CSV,"
+    " so that it shows as text; case-studies.json holds every text exactly."
+)
+
+
+def spreadsheet_cell(value: object) -> object:
+    """Return a CSV cell that no spreadsheet runs as a formula: text that would start one gets
+    a leading single quote (OWASP's advice); numbers are left as they are."""
+    if isinstance(value, str) and (
+        value[:1] in FORMULA_STARTS or value.lstrip()[:1] in FORMULA_STARTS
+    ):
+        return "'" + value
+    return value
+
+
 def export_csv(case_studies: Iterable[CaseStudy]) -> str:
     """Return one CSV row per case study, in a stable order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for case in sorted(case_studies, key=lambda c: c.slug):
-        writer.writerow([column.value(case) for column in COLUMNS])
+        writer.writerow([spreadsheet_cell(column.value(case)) for column in COLUMNS])
     return buffer.getvalue()
 
 
@@ -287,7 +307,7 @@ def data_package(files: Mapping[str, str], publication: Publication) -> str:
             " institutions' spending, employment, land, finance and ownership to keep wealth"
             " local, with figures, actors, lessons and the sources of every fact."
             f" {CSV_FILE} holds one row per case study; {JSON_FILE} holds the full records"
-            f" and follows the JSON Schema {SCHEMA_FILE}."
+            f" and follows the JSON Schema {SCHEMA_FILE}. In {CSV_FILE}: {FORMULA_NOTE}"
         ),
         "keywords": [
             "community wealth building",
@@ -317,7 +337,10 @@ def data_package(files: Mapping[str, str], publication: Publication) -> str:
             "path": CSV_FILE,
             "profile": "tabular-data-resource",
             "title": "Case studies, one row each",
-            "description": "One row per case study: place, period, status, pillars and summary.",
+            "description": (
+                "One row per case study: place, period, status, pillars and summary. "
+                + FORMULA_NOTE
+            ),
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",

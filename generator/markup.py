@@ -1,12 +1,13 @@
 """How contributed text becomes HTML, and the one Jinja environment every page is made with.
 
 Text from case studies never reaches a page as markup: plain-text fields are escaped by
-Jinja's autoescape (and, in Markdown headings, by `mdtext`); Markdown fields are rendered here
-and sanitised with an allow-list.
+Jinja's autoescape (and, in Markdown headings, by `mdtext`; in a page's front matter, by
+`front_matter`); Markdown fields are rendered here and sanitised with an allow-list.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
@@ -56,6 +57,11 @@ _ALLOWED_TAGS = {
     "tr",
     "ul",
 }
+# Characters that YAML reads as line breaks or refuses even inside a quoted string, and that
+# JSON leaves as they are: written as JSON's \uXXXX escapes, which YAML reads the same way.
+_YAML_RAW_UNSAFE = {
+    code: f"\\u{code:04x}" for code in (*range(0x7F, 0xA0), 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF)
+}
 
 
 def template_environment(
@@ -84,11 +90,39 @@ def template_environment(
         value=format_value,
         unit_name=lambda unit: UNIT_NAMES.get(unit, unit),
     )
-    env.globals.update(globals)
+    env.globals.update(globals, front_matter=front_matter)
     return env
 
 
 # --- text filters ---
+
+
+def front_matter(**values: object) -> Markup:
+    """Return a generated page's front matter, every text in it escaped as HTML.
+
+    MkDocs and Material print `page.meta` into the page as it is, with no autoescaping, in
+    both builder routes: the title into <title>, the header and the navigation, the
+    description into meta tags (issue 16). So every string is escaped here, once; the theme's
+    main.html prints them as they are and turns them back into text (`striptags`) only for
+    JSON-LD. Each value is written as JSON, which YAML reads, on one line.
+    """
+    lines = ["---"]
+    for key, value in values.items():
+        data = json.dumps(_escape_strings(value), ensure_ascii=False)
+        lines.append(f"{key}: {data.translate(_YAML_RAW_UNSAFE)}")
+    lines.append("---")
+    return Markup("\n".join(lines))
+
+
+def _escape_strings(value: object) -> object:
+    """Return value with every string in it (in lists and mappings too) escaped as HTML."""
+    if isinstance(value, str):
+        return str(escape(value))
+    if isinstance(value, dict):
+        return {key: _escape_strings(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escape_strings(item) for item in value]
+    return value
 
 
 def mdtext(text: object) -> Markup:

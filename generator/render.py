@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from generator.charts import change, compare_chart, metric_chart, period
 from generator.compare import comparisons, measured_once
-from generator.export import export_files
+from generator.export import FORMULA_NOTE, export_files
 from generator.maps import MapPoint, world_map
 from generator.markup import country_name, page_url, root_prefix, template_environment
 from generator.model import CaseStudy, Metric, Pillar, load_indicators, load_pillars
@@ -134,6 +134,7 @@ class Renderer:
             compare_chart=compare_chart,
             shared_indicators=self.shared_indicators,
             indicators=load_indicators(),
+            csv_formula_note=FORMULA_NOTE,
         )
 
     def pages(self) -> dict[str, str]:

