@@ -198,6 +198,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="check up to N links at once (default: 8)",
     )
+    links.add_argument(
+        "--allow-private-addresses",
+        action="store_true",
+        help="also request links whose host is a loopback, private or link-local address "
+        "(refused by default; for tests and local labs)",
+    )
     links.set_defaults(handler=_links)
     return parser
 
@@ -414,7 +420,12 @@ def _links(args: argparse.Namespace) -> int:
     from generator.links import check_source_links
 
     files = case_study_files(args, "links")
-    report = check_source_links(files, timeout=args.timeout, concurrency=args.concurrency)
+    report = check_source_links(
+        files,
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+        allow_private_addresses=args.allow_private_addresses,
+    )
     print(report.format_text())
     if args.output:
         try:

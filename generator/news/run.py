@@ -10,6 +10,7 @@ import logging
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -52,6 +53,8 @@ def run_news(
     registry = load_feeds(feeds_file)
     if not registry.ok:
         return NewsReport(problems=registry.problems, error=f"{feeds_file} has problems")
+    # The feeds file alone decides: tests and local labs say so there, in plain sight.
+    options = dataclasses.replace(options, allow_private_addresses=registry.allow_private_addresses)
     try:
         with archive.locked(news_dir, options.lock_wait):
             results = _run_locked(registry.feeds, news_dir, progress, now, options)
@@ -76,23 +79,45 @@ def _run_locked(
     options: FetchOptions,
 ) -> list[FeedResult]:
     # Read the archive first: a broken archive file stops the run before any request is made.
-    months = archive.load_archive(news_dir)
+    # Only what deciding needs is kept (key digests, counts), one month in memory at a time.
+    seen = SeenItems()
+    held: Counter[tuple[str, str]] = Counter()  # (month, feed address) → items archived
+    for month, items in archive.iter_months(news_dir):
+        for item in items:
+            seen.add(item)
+            held[month, item.source_url] += 1
     states = archive.load_state(news_dir)
     outcomes = asyncio.run(_fetch_all(feeds, states, now, options, progress))
     if _unreached(result for result, _ in outcomes):
         # Offline, most likely: counting this against every feed would rest them all.
         raise _Offline([result for result, _ in outcomes])
-    seen = SeenItems(item for items in months.values() for item in items)
     fresh: list[NewsItem] = []
     for result, _ in outcomes:  # feeds.yaml order: the feed listed first keeps a duplicate
-        kept = drop_duplicates(result.items, seen)
+        kept = apply_caps(result, drop_duplicates(result.items, seen), held)
         result.new_items = len(kept)
         fresh.extend(kept)
     with _interrupt_deferred():
-        archive.write_months(news_dir, months, archive.merge(months, fresh))
+        archive.add_items(news_dir, fresh)
         # Feeds no longer listed lose their state; their archived items stay.
         archive.save_state(news_dir, {result.feed.url: state for result, state in outcomes})
     return [result for result, _ in outcomes]
+
+
+def apply_caps(
+    result: FeedResult, items: list[NewsItem], held: Counter[tuple[str, str]]
+) -> list[NewsItem]:
+    """Keep a feed's newest new items within its limits per run and per month; count the rest."""
+    feed = result.feed
+    kept: list[NewsItem] = []
+    for item in archive.sort_items(items):
+        if held[item.month, feed.url] >= feed.max_items_per_month:
+            result.capped_month += 1
+        elif len(kept) >= feed.max_new_items_per_run:
+            result.capped_run += 1
+        else:
+            held[item.month, feed.url] += 1
+            kept.append(item)
+    return kept
 
 
 class _Offline(Exception):
@@ -184,6 +209,7 @@ async def _process(
         else:
             result.items = tag_items(parsed.items, feed, tagger)
             result.warning = parsed.warning
+            result.shared_guids = parsed.shared_guids
     return result, next_state(state, result, fetched, now, options)
 
 
