@@ -87,6 +87,14 @@ def read_month_checked(path: Path, month: str | None = None) -> MonthRead:
     return result
 
 
+def archive_paths(path: Path) -> list[Path] | None:
+    """Return the month files a path names (a news folder, its archive/, a .json), or None."""
+    if path.is_file():
+        return [path] if path.suffix == ".json" else None
+    folder = path / "archive" if (path / "archive").is_dir() else path
+    return sorted(folder.glob("*.json")) if folder.name == "archive" else None
+
+
 def check_archive_files(paths: list[Path]) -> list[Problem]:
     """Return every problem of the given month files, reading one file at a time."""
     problems: list[Problem] = []
