@@ -412,17 +412,24 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         except OSError as error:  # socket.gaierror: the name does not resolve
             raise httpcore.ConnectError(str(error)) from error
         addresses = [str(entry[4][0]) for entry in found]
-        refused = ("", "")
-        for address in addresses:
-            kind = "" if address in self._allowed else address_kind(address)
-            if not kind:
+        verdicts = [
+            (address, "" if address in self._allowed else address_kind(address))
+            for address in addresses
+        ]
+        public = [address for address, kind in verdicts if not kind]
+        if not public:
+            if not verdicts:
+                raise httpcore.ConnectError(f"{host} resolves to no address")
+            raise RefusedAddress(host, *verdicts[0])
+        failure = httpcore.ConnectError(f"could not connect to {host}")
+        for address in public:  # as the default backend does: the next address if one fails
+            try:
                 return await self._backend.connect_tcp(
                     address, port, timeout, local_address, socket_options
                 )
-            refused = refused if refused[0] else (address, kind)
-        if not addresses:
-            raise httpcore.ConnectError(f"{host} resolves to no address")
-        raise RefusedAddress(host, *refused)
+            except httpcore.ConnectError as error:
+                failure = error
+        raise failure
 
     async def connect_unix_socket(
         self,

@@ -497,3 +497,17 @@ def test_a_site_that_asks_to_wait_is_left_alone(tmp_path: Path) -> None:
     assert ok.outcome is Outcome.UNCHECKED
     assert re.fullmatch(r"not checked: the site asked us to wait until \d\d:\d\d UTC", ok.error)
     assert report.exit_code == 0  # nothing a person could confirm as dead
+
+
+def test_links_to_private_addresses_are_not_requested_by_default(
+    server: LinkServer, tmp_path: Path
+) -> None:
+    # The weekly workflow runs on a cloud runner: a case study must not make it reach inside.
+    path = write_case_study(tmp_path, "inside", [server.url("/ok")], server.url("/ok"))
+    before = len(server.snapshot())
+    report = check_source_links([path], timeout=TIMEOUT, retry_delay=0)
+    assert server.snapshot()[before:] == []  # nothing was sent
+    [result] = report.results
+    assert result.outcome is Outcome.UNCHECKED  # not dead: no issue is filed for it
+    assert "127.0.0.1, a loopback address" in result.error
+    assert report.exit_code == 0
