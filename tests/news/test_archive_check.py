@@ -174,5 +174,5 @@ def test_a_large_month_is_split_into_light_pages(tmp_path: Path) -> None:
     first, second = pages["news/2026-05.md"], pages["news/2026-05/2.md"]
     assert "[2](2026-05/2.md)" in first and "**1**" in first
     assert "[1](../2026-05.md)" in second and "[3](3.md)" in second
-    assert "title: News of May 2026, page 2" in second
+    assert 'title: "News of May 2026, page 2"' in second
     assert "[Latest news](../index.md)" in second
