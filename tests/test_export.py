@@ -110,7 +110,14 @@ def test_data_package_describes_the_files(shipped_data: Path) -> None:
             "path": "https://github.com/example/cwb/tree/main/case_studies",
         }
     ]
-    table, records = package["resources"]
+    table, records, *downloads = package["resources"]
+    assert {resource["path"] for resource in downloads} >= {
+        "citation.bib",
+        "compare/citation.ris",
+        "case-studies/preston/citation.json",
+        "case-studies/preston/figure-1.csv",
+        "case-studies/preston/figure-1.svg",
+    }
     assert (table["path"], records["path"]) == ("case-studies.csv", "case-studies.json")
     assert (shipped_data / records["jsonSchema"]).is_file()
     with (shipped_data / table["path"]).open(encoding="utf-8", newline="") as file:
@@ -237,10 +244,16 @@ def test_built_site_publishes_valid_open_data(built_site: tuple[Path, BuildResul
     site, _ = built_site
     data = site / DATA_DIR
     assert sorted(path.name for path in data.iterdir()) == [
+        "case-studies",  # each case study's figures and citations
         "case-studies.csv",
         "case-studies.json",
         "case-studies.schema.json",
+        "citation.bib",
+        "citation.json",
+        "citation.ris",
+        "compare",
         "datapackage.json",
+        "figure.schema.json",
         "index.html",  # the /data/ page that lists the downloads
     ]
     assert frictionless_errors(data / "datapackage.json") == []
