@@ -34,8 +34,8 @@ _BIBTEX = {
     "#": r"\#",
     "$": r"\$",
     "_": r"\_",
-    "^": r"\^{}",
-    "~": r"\~{}",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
 }
 _BIBTEX_SPECIAL = re.compile("|".join(re.escape(char) for char in _BIBTEX))
 
@@ -95,12 +95,14 @@ def apa_html(citation: Citation) -> Markup:
 def _apa_parts(citation: Citation) -> tuple[str, str]:
     title = one_line(citation.title)
     version = f" (Version {one_line(citation.version)})" if citation.version else ""
-    kind = " [Data set]" if citation.kind == "dataset" else ""
+    kind = " [Dataset]" if citation.kind == "dataset" else ""
     return title, f"{version}{kind}. {SITE_NAME}. {citation.url}"
 
 
 def _apa_date(citation: Citation) -> str:
     day = citation.day
+    if citation.kind == "dataset":  # APA dates a data set by its year
+        return str(day.year)
     return f"{day.year}, {day:%B} {day.day}"
 
 
@@ -157,11 +159,11 @@ def csl_item(citation: Citation) -> dict[str, object]:
         "type": "dataset" if citation.kind == "dataset" else "webpage",
         "title": one_line(citation.title),
         "author": [{"literal": AUTHOR}],
-        "container-title": SITE_NAME,
-        "publisher": SITE_NAME,
         "issued": {"date-parts": [[day.year, day.month, day.day]]},
         "URL": citation.url,
     }
+    # A page is part of the site; a data set is published by it (as APA names each).
+    item["publisher" if citation.kind == "dataset" else "container-title"] = SITE_NAME
     if citation.version:
         item["version"] = one_line(citation.version)
     return item
