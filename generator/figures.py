@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -181,6 +182,9 @@ _MARGIN = 24
 _LINE = 20  # px between lines of text
 _PLOT = 160  # px: the plot's height
 _CHARS = 68  # about how many characters of 15 px text fit on a line
+_TITLE_CHARS = 50  # … of the 19 px bold title
+_FOOTER_CHARS = 92  # … of the 11.5 px source line
+_HEADROOM = 22  # px above the tallest column, for its value
 
 
 @cache
@@ -189,13 +193,8 @@ def _svg_environment() -> jinja2.Environment:
 
 
 def _wrap(text: str, width: int = _CHARS) -> list[str]:
-    lines: list[str] = []
-    for word in one_line(text).split(" "):
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines or [""]
+    """Return text in lines of about width characters; a long URL is broken, not overflowed."""
+    return textwrap.wrap(one_line(text), width, break_on_hyphens=False) or [""]
 
 
 @dataclass(frozen=True)
@@ -223,7 +222,7 @@ def _marks(values: Sequence[MetricValue], unit: str, top: float, line: bool) -> 
             x = _MARGIN + 30 + share * (inner - 60)
         else:
             x = _MARGIN + inner * (index + 0.5) / len(values)
-        height = max(_PLOT * max(value.value, 0) / top, 1.5)
+        height = max((_PLOT - _HEADROOM) * max(value.value, 0) / top, 1.5)
         shown = format_value(value.value, unit)
         marks.append(_Mark(x, _PLOT - height, height, shown, period(value)))
     return marks
@@ -240,7 +239,7 @@ def metric_svg(case: CaseStudy, metric: Metric, page_url: str) -> str:
         if source
     ]
     context = _layout(
-        title=_wrap(f"{case.place.name}: {metric.label}"),
+        title=_wrap(f"{case.place.name}: {metric.label}", _TITLE_CHARS),
         subtitle=_wrap(
             f"In {UNIT_NAMES.get(metric.unit, metric.unit)}" + (f". {moved.text}" if moved else "")
         ),
@@ -294,7 +293,7 @@ def comparison_svg(comparison: Comparison, unit_index: int, page_url: str) -> st
                 if row.first is not None
                 else ""
             )
-            + f"{format_value(row.last, group.unit)} ({row.last_period})",
+            + f"{format_value(row.last, group.unit)} ({row.last_period}) · {row.detail}",
         )
         for row in rows
     ]
@@ -307,7 +306,7 @@ def comparison_svg(comparison: Comparison, unit_index: int, page_url: str) -> st
         if source
     ]
     context = _layout(
-        title=_wrap(comparison.indicator.label),
+        title=_wrap(comparison.indicator.label, _TITLE_CHARS),
         subtitle=_wrap(
             f"In {UNIT_NAMES.get(group.unit, group.unit)}: each place's first (open circle) and"
             " last (filled circle) comparable figure"
@@ -330,10 +329,16 @@ def comparison_svg(comparison: Comparison, unit_index: int, page_url: str) -> st
 
 
 def _source_lines(sources: Sequence[Source], page_url: str) -> list[str]:
-    named = "; ".join(f"{source.publisher}, {source.title} ({source.url})" for source in sources)
+    """Return the source line: each source in full for a figure; for a comparison of many
+    places, its publishers, the full references being a link away (the page and the CSV)."""
+    if len(sources) <= 3:
+        named = "; ".join(f"{item.publisher}, {item.title} ({item.url})" for item in sources)
+    else:
+        named = "; ".join(dict.fromkeys(source.publisher for source in sources))
+        named += ". Each figure's source is in the CSV and on the page below"
     return [
-        *_wrap(f"Source{'s' if len(sources) > 1 else ''}: {named}", 96),
-        *_wrap(f"{SITE_NAME}, {LICENCE_LINE}: {page_url}", 96),
+        *_wrap(f"Source{'s' if len(sources) > 1 else ''}: {named}", _FOOTER_CHARS),
+        *_wrap(f"{SITE_NAME}, {LICENCE_LINE}: {page_url}", _FOOTER_CHARS),
     ]
 
 
