@@ -21,6 +21,10 @@ from generator.figures import COMPARE_FOLDER, case_study_folder, comparison_file
 from generator.history import Release
 from generator.model import CaseStudy
 
+# /data/ lists each case study's downloads up to this many case studies (a page of ~150 KB);
+# beyond, it points to datapackage.json, which lists every file, so the page stays bounded.
+DATA_LIST_LIMIT = 500
+
 
 class Settings(Protocol):
     """Where the site and its repository are."""
@@ -55,4 +59,5 @@ def reuse_globals(
         "metric_downloads": metric_downloads,
         "comparison_files": comparison_files,
         "downloads_listing": listing,
+        "data_list_limit": DATA_LIST_LIMIT,
     }
