@@ -15,7 +15,7 @@ import pycountry
 
 from generator.load import Document
 from generator.model import load_indicators
-from generator.problems import PLACEHOLDER, JsonPath, Problem, clip, field_name, suggest
+from generator.problems import PLACEHOLDER, JsonPath, Problem, field_name, quote, suggest
 from generator.scaffold import valid_slug
 
 EARLIEST_YEAR = 1800  # older than any community wealth building work; catches typos like 213
@@ -31,7 +31,7 @@ def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
         fixes += [f"set `slug: {stem}`"] if valid_slug(stem) else []
         yield document.problem(
             ("slug",),
-            f"slug '{slug}' does not match the file name '{document.path.name}'",
+            f"slug {quote(slug, 60)} does not match the file name {quote(document.path.name, 65)}",
             ", or ".join(fixes)
             or "give the file and `slug:` the same name of lower-case letters, digits and "
             "single hyphens, e.g. north-ayrshire.yaml with `slug: north-ayrshire`",
@@ -103,7 +103,8 @@ def _citation_problems(document: Document) -> Iterator[Problem]:
         if source_id in listed:
             yield document.problem(
                 ("sources", index, "id"),
-                f"source id '{source_id}' is used twice (also sources[{listed[source_id] + 1}])",
+                f"source id {quote(source_id)} is used twice "
+                f"(also sources[{listed[source_id] + 1}])",
                 "give each source its own id",
             )
         else:
@@ -114,7 +115,7 @@ def _citation_problems(document: Document) -> Iterator[Problem]:
             known = ", ".join(listed) or "none yet"
             yield document.problem(
                 path,
-                f"cites source '{cited}', which is not listed under sources",
+                f"cites source {quote(cited)}, which is not listed under sources",
                 f"{suggestion}add it under sources, or use a listed id ({known})",
             )
 
@@ -191,7 +192,7 @@ def _date_problems(document: Document, today: dt.date) -> Iterator[Problem]:
         if parsed is False:
             yield document.problem(
                 path,
-                f"{field_name(path)} is '{text}', which is not a real date",
+                f"{field_name(path)} is {quote(text)}, which is not a real date",
                 "check the month (01–12) and the day of the month",
             )
         elif parsed > today:
@@ -234,7 +235,7 @@ def _place_problems(document: Document) -> Iterator[Problem]:
             "EL": "the ISO code for Greece is GR",
         }.get(country, "look the code up in ISO 3166-1 alpha-2, e.g. GB, US, ES, IT, DE")
         yield document.problem(
-            ("place", "country"), f"'{country}' is not an ISO 3166-1 country code", hint
+            ("place", "country"), f"{quote(country)} is not an ISO 3166-1 country code", hint
         )
     coordinates = place.get("coordinates")
     if isinstance(coordinates, dict):
@@ -263,7 +264,7 @@ def _url_problems(document: Document) -> Iterator[Problem]:
         if not parts.hostname or "." not in parts.hostname or any(c.isspace() for c in url):
             yield document.problem(
                 path,
-                f"{field_name(path)} is not a complete web address: '{clip(url)}'",
+                f"{field_name(path)} is not a complete web address: {quote(url)}",
                 "copy the address from the browser's address bar",
             )
 
@@ -311,7 +312,7 @@ def cross_file_problems(documents: list[Document]) -> Iterator[Problem]:
         if slug in seen:
             yield document.problem(
                 ("slug",),
-                f"slug '{slug}' is also used by {seen[slug].path.name}",
+                f"slug {quote(slug, 60)} is also used by {quote(seen[slug].path.name, 65)}",
                 "each case study needs its own slug and file name",
             )
         else:
@@ -337,6 +338,6 @@ def cross_file_problems(documents: list[Document]) -> Iterator[Problem]:
             elif slug not in known:
                 yield document.problem(
                     ("related", index),
-                    f"related case study '{slug}' does not exist",
+                    f"related case study {quote(slug, 60)} does not exist",
                     f"{suggest(slug, known)}name the slug of a file in case_studies/",
                 )

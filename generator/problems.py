@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,18 +34,23 @@ class Problem:
             return str(self.path)
 
     def format_text(self) -> str:
-        """Return `path:line:col: error: message (hint)` as compilers print it."""
-        where = f"{self.display_path()}:{self.line}:{self.column}"
-        text = f"{where}: error: {self.message}"
+        """Return `path:line:col: error: message (hint)` as compilers print it.
+
+        Each part is made printable here too, so that no wording that forgot `quote` can
+        start a line of its own (a GitHub workflow command) or reach the terminal as an
+        escape sequence (issue 16).
+        """
+        where = f"{printable(self.display_path())}:{self.line}:{self.column}"
+        text = f"{where}: error: {printable(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
     def format_github(self) -> str:
         """Return a GitHub Actions workflow command that annotates the pull request's diff."""
-        message = self.message + (f" — {self.hint}" if self.hint else "")
+        message = printable(self.message + (f" — {self.hint}" if self.hint else ""))
         return (
-            f"::error file={_escape_property(self.display_path())},line={self.line},"
+            f"::error file={_escape_property(printable(self.display_path()))},line={self.line},"
             f"col={self.column},title=Case study problem::{_escape_data(message)}"
         )
 
@@ -67,6 +73,38 @@ def clip(text: str, limit: int = 40) -> str:
     """Return text on one line, cut to limit characters with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Characters that must never reach a terminal or a CI log as themselves: C0/C1 controls (line
+# breaks, ESC of ANSI/OSC sequences), the Unicode line and paragraph separators, and the
+# bidirectional overrides that make text read differently from what it is.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _unprintable(char: str) -> bool:
+    return char in _BIDI or unicodedata.category(char) in ("Cc", "Zl", "Zp")
+
+
+def printable(text: str) -> str:
+    """Return text with every control character written as an escape, e.g. \\n or \\x1b."""
+    if text.isprintable():  # the common case; isprintable is stricter than needed
+        return text
+    return "".join(
+        _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+        if _unprintable(char)
+        else char
+        for char in text
+    )
+
+
+def quote(value: object, limit: int = 40) -> str:
+    """Return a contributor's value for a message: in quotes, on one line, escaped, clipped.
+
+    Every wording that shows a value from a file goes through here, so that a line break or
+    an escape sequence in a slug, a key or a source id is shown, never obeyed (issue 16).
+    """
+    return f"'{clip(printable(str(value)), limit)}'"
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.model import PILLAR_SLUGS
-from generator.problems import PLACEHOLDER, CwbError
+from generator.problems import PLACEHOLDER, CwbError, quote
 from generator.schema_check import case_study_schema
 from generator.schema_walk import resolve
 
@@ -40,8 +40,8 @@ def check_slug(slug: str) -> None:
     """Raise ScaffoldError unless the slug is a valid file and page name."""
     if not valid_slug(slug):
         raise ScaffoldError(
-            f"'{slug}' is not a valid slug: use 2 to 60 lower-case letters, digits and single "
-            "hyphens, e.g. kirklees or north-ayrshire"
+            f"{quote(slug, 60)} is not a valid slug: use 2 to 60 lower-case letters, digits "
+            "and single hyphens, e.g. kirklees or north-ayrshire"
         )
 
 

@@ -18,7 +18,16 @@ import jsonschema_rs
 from generator.load import Document
 from generator.model import PILLAR_SLUGS
 from generator.paths import CASE_STUDY_SCHEMA
-from generator.problems import PLACEHOLDER, JsonPath, Problem, clip, field_name, suggest
+from generator.problems import (
+    PLACEHOLDER,
+    JsonPath,
+    Problem,
+    clip,
+    field_name,
+    printable,
+    quote,
+    suggest,
+)
 from generator.schema_walk import resolve
 
 
@@ -42,7 +51,7 @@ class SchemaCheck:
         problems = [
             document.problem(
                 path,
-                f"{field_name(path)} is still a placeholder: {clip(text, 60)}",
+                f"{field_name(path)} is still a placeholder: {printable(clip(text, 60))}",
                 _description_at(self.schema, path),
             )
             for path, text in found.items()
@@ -106,7 +115,7 @@ def _found(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()}"
     if isinstance(value, str):
-        return f"text '{clip(value)}'"
+        return f"text {quote(value)}"
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, list):
@@ -182,19 +191,18 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
         label = "pillar" if path and path[-1] == "pillar" else f"value for {field}"
         yield document.problem(
             path,
-            f"'{clip(str(value))}' is not an allowed {label}",
+            f"{quote(value)} is not an allowed {label}",
             f"{suggest(str(value), allowed)}allowed: {', '.join(allowed)}",
         )
     elif keyword == "pattern" and path and path[-1] == "url":
         yield document.problem(
             path,
-            f"{field} must be a web address starting with https:// "
-            f"or http://, not '{clip(str(value))}'",
+            f"{field} must be a web address starting with https:// or http://, not {quote(value)}",
             _pattern_hint(path),
         )
     elif keyword == "pattern":
         yield document.problem(
-            path, f"{field} has the wrong form: '{clip(str(value))}'", _pattern_hint(path)
+            path, f"{field} has the wrong form: {quote(value)}", _pattern_hint(path)
         )
     elif keyword in ("minLength", "maxLength"):
         size = "short" if keyword == "minLength" else "long"
@@ -227,11 +235,11 @@ def _unknown_field(document: Document, path: JsonPath, key: str, allowed: list[s
     if path == ("pillars",):
         return document.problem(
             (*path, key),
-            f"unknown pillar '{key}'",
+            f"unknown pillar {quote(key)}",
             f"{suggest(key, allowed)}the five pillars are: {', '.join(PILLAR_SLUGS)}",
             key=True,
         )
     where = f" in {field_name(path)}" if path else ""
     suggestion = suggest(key, allowed)
     hint = f"{suggestion}allowed fields{where}: {', '.join(allowed)}"
-    return document.problem((*path, key), f"unknown field '{key}'{where}", hint, key=True)
+    return document.problem((*path, key), f"unknown field {quote(key)}{where}", hint, key=True)
