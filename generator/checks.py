@@ -15,10 +15,20 @@ import pycountry
 
 from generator.load import Document
 from generator.model import load_indicators
-from generator.problems import PLACEHOLDER, JsonPath, Problem, field_name, quote, suggest
+from generator.problems import (
+    EARLIEST_YEAR,
+    PLACEHOLDER,
+    JsonPath,
+    Problem,
+    field_name,
+    quote,
+    suggest,
+    year_problem,
+)
 from generator.scaffold import valid_slug
 
-EARLIEST_YEAR = 1800  # older than any community wealth building work; catches typos like 213
+# The schema's `maximum` for a year: what lies above it, the schema reports.
+LATEST_YEAR_IN_SCHEMA = 2100
 
 
 def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
@@ -135,23 +145,25 @@ def _years(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
             yield ("metrics", index, "values", position, "year"), value.get("year")
 
 
+def _whole(value: Any) -> int | None:
+    """Return a year as a whole number: 2015, or 2015.0 (which JSON Schema counts as whole)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _year_problems(document: Document, today: dt.date) -> Iterator[Problem]:
     data = document.data
     latest = today.year + 1  # plans announced for next year are fine; later is a typo
-    for path, year in _years(data):
-        if (
-            isinstance(year, int)
-            and not isinstance(year, bool)
-            and not (EARLIEST_YEAR <= year <= latest)
-        ):
-            yield document.problem(
-                path,
-                f"{field_name(path)} is {year}, which is not a sane year",
-                f"write a four-digit year between {EARLIEST_YEAR} and {latest}",
-            )
+    for path, value in _years(data):
+        year = _whole(value)  # outside the schema's bounds, the schema reports it
+        if year is not None and latest < year <= LATEST_YEAR_IN_SCHEMA:
+            yield document.problem(path, *year_problem(field_name(path), value, today))
     period = data.get("period")
     if isinstance(period, dict):
-        start, end = period.get("start"), period.get("end")
+        start, end = _whole(period.get("start")), _whole(period.get("end"))
         if isinstance(start, int) and isinstance(end, int) and end < start:
             yield document.problem(
                 ("period", "end"),
@@ -270,8 +282,8 @@ def _url_problems(document: Document) -> Iterator[Problem]:
 
 
 def _ending_problems(document: Document) -> Iterator[Problem]:
-    for path, ended, start in _endings(document.data):
-        year = ended.get("year")
+    for path, ended, raw_start in _endings(document.data):
+        year, start = _whole(ended.get("year")), _whole(raw_start)
         if isinstance(year, int) and isinstance(start, int) and year < start:
             yield document.problem(
                 (*path, "year"),

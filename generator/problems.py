@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import math
 import os
 import unicodedata
 from collections.abc import Iterable
@@ -11,6 +13,10 @@ from pathlib import Path
 
 # What `cwb new` writes where a value is still to be filled in; the validator reports it as such.
 PLACEHOLDER = "TODO"
+
+# Older than any community wealth building work; catches typos like 213. The schema's `minimum`
+# for every year says the same (tests/test_schema_check.py holds them together).
+EARLIEST_YEAR = 1800
 
 # Where a value sits in a document: keys and list indexes from the root, e.g. ("sources", 2, "url").
 JsonPath = tuple[str | int, ...]
@@ -105,6 +111,25 @@ def quote(value: object, limit: int = 40) -> str:
     an escape sequence in a slug, a key or a source id is shown, never obeyed (issue 16).
     """
     return f"'{clip(printable(str(value)), limit)}'"
+
+
+def number_text(value: object) -> str:
+    """Return a number as a message shows it: .nan and .inf named, huge ones by their size."""
+    if isinstance(value, float) and math.isnan(value):
+        return ".nan (not a number)"
+    if isinstance(value, float) and math.isinf(value):
+        return ".inf (infinity)" if value > 0 else "-.inf (minus infinity)"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"a number of {len(str(abs(value)))} digits"
+    return str(value)
+
+
+def year_problem(field: str, year: object, today: dt.date) -> tuple[str, str]:
+    """Return the message and hint for a year outside EARLIEST_YEAR to next year."""
+    return (
+        f"{field} is {number_text(year)}, which is not a sane year",
+        f"write a four-digit year between {EARLIEST_YEAR} and {today.year + 1}",
+    )
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:

@@ -90,9 +90,10 @@ def _placeholder(name: str, schema: dict[str, Any]) -> str:
 
 
 def _number_wanted(schema: dict[str, Any]) -> str:
-    kind = "a whole number" if schema.get("type") == "integer" else "a number"
-    if "minimum" in schema and "maximum" in schema:
-        kind += f" from {schema['minimum']} to {schema['maximum']}"
+    kind = "a year" if schema.get("type") == "integer" else "a number"
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None and max(abs(low), abs(high)) < 10_000:
+        kind += f" from {low} to {high}"  # a bound of a million million says nothing
     return f"{kind}, without quotes"
 
 
