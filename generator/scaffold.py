@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.model import PILLAR_SLUGS
+from generator.paths import RESERVED_SLUGS
 from generator.problems import PLACEHOLDER, CwbError, quote
 from generator.schema_check import case_study_schema
 from generator.schema_walk import resolve
@@ -36,8 +37,20 @@ def valid_slug(text: str) -> bool:
     )
 
 
+def reserved_slug(slug: str) -> tuple[str, str] | None:
+    """Return the message and hint for a slug that names a page of the site, or None."""
+    if slug not in RESERVED_SLUGS:
+        return None
+    return (
+        f"the slug {quote(slug)} is taken by a page of the site (case-studies/{slug}.md)",
+        f"choose another slug (and file name); reserved: {', '.join(sorted(RESERVED_SLUGS))}",
+    )
+
+
 def check_slug(slug: str) -> None:
     """Raise ScaffoldError unless the slug is a valid file and page name."""
+    if reserved := reserved_slug(slug):
+        raise ScaffoldError(f"{reserved[0]}: {reserved[1]}")
     if not valid_slug(slug):
         raise ScaffoldError(
             f"{quote(slug, 60)} is not a valid slug: use 2 to 60 lower-case letters, digits "
