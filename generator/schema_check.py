@@ -72,7 +72,7 @@ class SchemaCheck:
             ]
         return problems
 
-    def _fast_words(self, document: Document, error: Any) -> Problem:
+    def _fast_words(self, document: Document, error: jsonschema_rs.ValidationError) -> Problem:
         path: JsonPath = tuple(error.instance_path)
         return document.problem(
             path,
@@ -300,7 +300,7 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 
 
 def _web_address(value: Any) -> bool:
-    return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
 
 
 def _unusable(url: str) -> str:
