@@ -7,6 +7,7 @@ in `cross_file_problems`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -57,6 +58,7 @@ def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
     yield from _url_problems(document)
     yield from _ending_problems(document)
     yield from _indicator_problems(document)
+    yield from _research_talk_problems(document)
 
 
 def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -277,6 +279,42 @@ def _language_problems(document: Document) -> Iterator[Problem]:
                 f"{quote(code)} is not a language code",
                 "use the two-letter ISO 639-1 code, e.g. pt (Portuguese), de (German), "
                 "fr (French), es (Spanish), ko (Korean)",
+            )
+
+
+# Words about how a page was looked up, which mean nothing to a reader (issue 18): a note says
+# what the source is (a mirror, a reprint, a page without a headline), never how we saw it.
+_RESEARCH_TALK = re.compile(
+    r"\bstored (?:copy|copies|version|versions|page|pages|report|reports|web page)\b"
+    r"|\bnot stored\b|\bthe (?:excerpt|snippet)\b|\bcached (?:copy|page|version)\b"
+    r"|\bwe (?:could not|couldn't|did not|didn't) (?:find|see|open|confirm)\b"
+    r"|\bour (?:reading|copy) of\b",
+    re.IGNORECASE,
+)
+_NOT_PROSE = frozenset({"url"})  # ids and slugs cannot hold the phrases' spaces
+
+
+def _prose(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """Yield (path, text) for every text in the file but web addresses."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            if key not in _NOT_PROSE:
+                yield from _prose(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _prose(child, (*path, index))
+
+
+def _research_talk_problems(document: Document) -> Iterator[Problem]:
+    for path, text in _prose(document.data, ()):
+        if found := _RESEARCH_TALK.search(text):
+            yield document.problem(
+                path,
+                f"{field_name(path)} speaks of how a page was looked up ({quote(found[0])})",
+                "tell readers about the source itself: e.g. 'a copy on a document-sharing "
+                "site', 'title taken from the page's web address', 'the page shows no date'",
             )
 
 
