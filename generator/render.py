@@ -351,13 +351,15 @@ class Renderer:
                 f"{root}case-studies/{case.slug}/",
                 place=case.place.name,
                 country=country_name(case.place.country),
+                country_code=case.place.country,
+                national=case.scale == "nation",
             )
             for case in self.case_studies
         ]
         return world_map(
             points,
             f"{root}assets/world-land.svg",
-            f"Map of {len(points)} case studies; each dot links to one",
+            f"Map of {len(points)} case studies; each marker links to one",
         )
 
 
