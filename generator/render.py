@@ -19,7 +19,7 @@ from markupsafe import Markup
 from generator.charts import change, compare_chart, metric_chart, period
 from generator.compare import comparisons, measured_once
 from generator.export import export_files
-from generator.maps import MapPoint, world_map
+from generator.maps import MapPoint, continent, world_map
 from generator.markup import country_name, page_url, root_prefix, template_environment
 from generator.model import CaseStudy, Metric, Pillar, load_indicators, load_pillars
 from generator.parallel import map_in_processes, paused_gc
@@ -216,7 +216,11 @@ class Renderer:
             _Job(
                 "places.md.j2",
                 "places/index.md",
-                {"countries": self._by_country(), "map": self._map("places/index.md")},
+                {
+                    "continents": self._by_continent(),
+                    "countries": self._by_country(),
+                    "map": self._map("places/index.md"),
+                },
             ),
             _Job(
                 "search.md.j2",
@@ -341,6 +345,12 @@ class Renderer:
             for name, code, cases in sorted(named)
         ]
 
+    def _by_continent(self) -> list[tuple[str, list[tuple[str, str, list[CaseStudy]]]]]:
+        continents: dict[str, list[tuple[str, str, list[CaseStudy]]]] = defaultdict(list)
+        for entry in self._by_country():
+            continents[continent(entry[1])].append(entry)
+        return sorted(continents.items(), key=lambda item: (item[0] == "Other", item[0]))
+
     def _map(self, doc_path: str) -> Markup:
         root = root_prefix(doc_path)
         points = [
@@ -359,7 +369,8 @@ class Renderer:
         return world_map(
             points,
             f"{root}assets/world-land.svg",
-            f"Map of {len(points)} case studies; each marker links to one",
+            f"Map of {len(points)} case stud{'y' if len(points) == 1 else 'ies'}; "
+            "each marker links to one",
         )
 
 
