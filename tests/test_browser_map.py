@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ import yaml
 from playwright.sync_api import Browser, Page
 
 from generator.build import build_site
-from tests.browser import serious_violations
+from tests.browser import assert_no_gaps, panel_rows, serious_violations
 from tests.conftest import ARTIFACTS, ROOT
 from tests.project import make_project
 from tests.servers import LocalServer
@@ -93,36 +92,6 @@ def marker_names(page: Page) -> list[tuple[str, str, str]]:
         "[a.getAttribute('href'), a.getAttribute('aria-label') || '', "
         "(a.querySelector('text') || {textContent: ''}).textContent.trim()])"
     )
-
-
-def panel_rows(page: Page) -> list[list[dict[str, float]]]:
-    """Return the map panels' boxes, grouped into the rows they are laid out in."""
-    boxes = page.evaluate(
-        "() => Array.from(document.querySelectorAll('svg.cwb-map')).map(s => {"
-        "const r = s.getBoundingClientRect(); return {top: r.top, bottom: r.bottom,"
-        " left: r.left, width: r.width}})"
-    )
-    rows: list[list[dict[str, float]]] = []
-    for box in sorted(boxes, key=lambda b: (b["top"], b["left"])):
-        if rows and abs(rows[-1][0]["top"] - box["top"]) < 2:
-            rows[-1].append(box)
-        else:
-            rows.append([box])
-    return rows
-
-
-def assert_no_gaps(page: Page) -> None:
-    """Panels of one row share a height; rows follow one another without an empty band."""
-    gap = page.evaluate(
-        "() => parseFloat(getComputedStyle(document.querySelector('.cwb-maps')).rowGap)"
-    )
-    rows = panel_rows(page)
-    for row in rows:
-        heights = [box["bottom"] - box["top"] for box in row]
-        assert max(heights) - min(heights) < 3, f"panels of one row differ in height: {heights}"
-    for above, below in pairwise(rows):
-        space = below[0]["top"] - max(box["bottom"] for box in above)
-        assert space < gap + 3, f"{space:.0f} px between two rows of panels"
 
 
 @pytest.mark.parametrize("width", WIDTHS)
