@@ -24,6 +24,7 @@ DENSE = 12  # a map of this many places or more gets a row of its own, and more 
 MARKER_RADIUS = 11
 DOT_RADIUS = 4
 NEAR_DEGREES = 30  # places nearer than this (chained) share a map; further ones get their own
+CELL_DEGREES = 5  # how finely places are gathered before that test; divides NEAR_DEGREES
 MAX_NUMBERED = 60
 RELAX_ROUNDS = 80
 
@@ -169,10 +170,12 @@ def _key_name(point: MapPoint, names: Counter[str]) -> str:
 
 def _regions(points: list[MapPoint]) -> list[list[MapPoint]]:
     """Group places chained by distances under NEAR_DEGREES, each group a map, west to east."""
-    # Cluster whole degrees, not points: thousands of places share a few hundred of them.
+    # Cluster cells of CELL_DEGREES, not points: thousands of places share a few hundred cells.
     cells: dict[tuple[int, int], list[MapPoint]] = defaultdict(list)
     for point in points:
-        cells[(round(point.lat), round(point.lon))].append(point)
+        cells[(math.floor(point.lat / CELL_DEGREES), math.floor(point.lon / CELL_DEGREES))].append(
+            point
+        )
     keys = sorted(cells)
     parent = {key: key for key in keys}
 
@@ -182,11 +185,12 @@ def _regions(points: list[MapPoint]) -> list[list[MapPoint]]:
             key = parent[key]
         return key
 
+    per_bucket = NEAR_DEGREES // CELL_DEGREES
     buckets: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for key in keys:
-        buckets[(key[0] // NEAR_DEGREES, key[1] // NEAR_DEGREES)].append(key)
+        buckets[(key[0] // per_bucket, key[1] // per_bucket)].append(key)
     for key in keys:
-        by, bx = key[0] // NEAR_DEGREES, key[1] // NEAR_DEGREES
+        by, bx = key[0] // per_bucket, key[1] // per_bucket
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
                 for other in buckets.get((by + dy, bx + dx), ()):
@@ -199,8 +203,10 @@ def _regions(points: list[MapPoint]) -> list[list[MapPoint]]:
 
 
 def _near(one: tuple[int, int], other: tuple[int, int]) -> bool:
-    stretch = math.cos(math.radians((one[0] + other[0]) / 2))
-    return math.hypot(one[0] - other[0], (one[1] - other[1]) * stretch) < NEAR_DEGREES
+    """Say whether two cells' centres are nearer than NEAR_DEGREES."""
+    stretch = math.cos(math.radians((one[0] + other[0] + 1) * CELL_DEGREES / 2))
+    distance = math.hypot(one[0] - other[0], (one[1] - other[1]) * stretch) * CELL_DEGREES
+    return distance < NEAR_DEGREES
 
 
 def _frame(group: list[MapPoint]) -> _Panel:
