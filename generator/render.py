@@ -20,7 +20,7 @@ from generator.charts import change, compare_chart, metric_chart, period
 from generator.compare import comparisons, measured_once
 from generator.export import export_files
 from generator.history import Release, data_release, last_changes, project_version
-from generator.maps import MapPoint, world_map
+from generator.maps import MapPoint, continent, world_map
 from generator.markup import country_name, page_url, root_prefix, template_environment
 from generator.model import CaseStudy, Metric, Pillar, load_indicators, load_pillars
 from generator.parallel import map_in_processes, paused_gc
@@ -225,7 +225,11 @@ class Renderer:
             _Job(
                 "places.md.j2",
                 "places/index.md",
-                {"countries": self._by_country(), "map": self._map("places/index.md")},
+                {
+                    "continents": self._by_continent(),
+                    "countries": self._by_country(),
+                    "map": self._map("places/index.md"),
+                },
             ),
             _Job(
                 "search.md.j2",
@@ -351,6 +355,12 @@ class Renderer:
             for name, code, cases in sorted(named)
         ]
 
+    def _by_continent(self) -> list[tuple[str, list[tuple[str, str, list[CaseStudy]]]]]:
+        continents: dict[str, list[tuple[str, str, list[CaseStudy]]]] = defaultdict(list)
+        for entry in self._by_country():
+            continents[continent(entry[1])].append(entry)
+        return sorted(continents.items(), key=lambda item: (item[0] == "Other", item[0]))
+
     def _map(self, doc_path: str) -> Markup:
         root = root_prefix(doc_path)
         points = [
@@ -361,13 +371,16 @@ class Renderer:
                 f"{root}case-studies/{case.slug}/",
                 place=case.place.name,
                 country=country_name(case.place.country),
+                country_code=case.place.country,
+                national=case.scale == "nation",
             )
             for case in self.case_studies
         ]
         return world_map(
             points,
             f"{root}assets/world-land.svg",
-            f"Map of {len(points)} case studies; each dot links to one",
+            f"Map of {len(points)} case stud{'y' if len(points) == 1 else 'ies'}; "
+            "each marker links to one",
         )
 
 
