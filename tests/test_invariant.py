@@ -140,6 +140,10 @@ def _special(name: str, node: dict[str, Any]) -> st.SearchStrategy[Any] | None:
         return _mostly(
             st.sampled_from(["GB", "US", "ES", "DE"]), st.sampled_from(["UK", "gb", "GB\n"])
         )
+    if name == "language":  # a BCP 47 tag: known, unknown and broken ones
+        return _mostly(
+            st.sampled_from(["pt", "de", "fr-CA", "ko"]), st.sampled_from(["xq", "PT", "pt\n"])
+        )
     if name in ("last_reviewed",):
         return _date(partial=False)
     if name == "date":
