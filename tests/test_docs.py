@@ -36,3 +36,17 @@ def test_readme_names_the_test_command_that_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
     assert "make test" in readme and "make test" in ci
+
+
+def test_the_initiative_fields_are_listed_once_for_every_pillar() -> None:
+    schema = case_study_schema()
+    pillars = schema["properties"]["pillars"]["properties"]
+    assert len({pillar["$ref"] for pillar in pillars.values()}) == 1  # all the same group
+    reference = field_reference(schema)
+    names = re.findall(r"^\| `([^`]+)`", reference, flags=re.MULTILINE)
+    assert len(names) == len(set(names)), "a field is listed twice"
+    assert "pillars.<pillar>.initiatives[].title" in names
+    assert not any(name.startswith("pillars.procurement.") for name in names)
+    for pillar in pillars:  # each pillar still has its own row, saying what it is
+        assert f"pillars.{pillar}" in names
+    assert "`pillars.&lt;pillar&gt;`" not in reference  # the placeholder is code, not escaped
