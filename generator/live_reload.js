@@ -1,8 +1,9 @@
 // Injected by `cwb serve` into every page it serves (never into the built files).
 // It listens to the server's event stream: "reload" after a good build reloads the page;
 // "problems" while the build is broken shows them over the last good page, until a good build
-// reloads it. Every text comes from the server as JSON and is set with textContent, never as HTML:
-// a problem quotes a contributor's file, which must be shown, never run.
+// reloads it ("good", on reconnecting, reloads a page that missed that build). Every text comes
+// from the server as JSON and is set with textContent, never as HTML: a problem quotes a
+// contributor's file, which must be shown, never run.
 (function () {
   "use strict";
   var ID = "cwb-problems";
@@ -21,9 +22,15 @@
     "min-height:44px;font:inherit;font-size:1.4rem;background:transparent;color:inherit;" +
     "border:2px solid currentColor;border-radius:6px;cursor:pointer}" +
     "#cwb-problems button:focus-visible{outline:3px solid #1a73e8;outline-offset:2px}" +
-    "@media (prefers-color-scheme:dark){#cwb-problems{background:#2b1716;color:#f3eeee;" +
-    "border-top-color:#f2b8b5}#cwb-problems h2{color:#f2b8b5}" +
-    "#cwb-problems .cwb-hint{color:#d8cfcf}}";
+    "#cwb-problems.cwb-dark{background:#2b1716;color:#f3eeee;border-top-color:#f2b8b5}" +
+    "#cwb-problems.cwb-dark h2{color:#f2b8b5}#cwb-problems.cwb-dark .cwb-hint{color:#d8cfcf}";
+
+  // Dark when the site's colour toggle says so (Material's "slate"), else as the system prefers.
+  function dark() {
+    var scheme = document.body.getAttribute("data-md-color-scheme");
+    if (scheme) return scheme === "slate";
+    return window.matchMedia("(prefers-color-scheme: dark)").matches;
+  }
 
   function element(tag, text, className) {
     var node = document.createElement(tag);
@@ -43,6 +50,7 @@
     box.id = ID;
     box.setAttribute("role", "alert");
     box.setAttribute("aria-labelledby", ID + "-title");
+    if (dark()) box.className = "cwb-dark";
     var style = element("style", STYLE);
     box.appendChild(style);
     var problems = state.problems || [];
@@ -82,7 +90,13 @@
   source.addEventListener("reload", function () {
     location.reload();
   });
+  var broken = false; // problems shown since the page loaded, even if dismissed
   source.addEventListener("problems", function (event) {
+    broken = true;
     show(JSON.parse(event.data));
+  });
+  // Sent when the stream (re)connects to a good build: fixed while this page was cut off.
+  source.addEventListener("good", function () {
+    if (broken) location.reload();
   });
 })();

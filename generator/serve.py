@@ -239,7 +239,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         try:
             if problems:  # a page opened (or reloaded) while the build is broken
                 self.wfile.write(_event("problems", {"version": version, "problems": problems}))
-                self.wfile.flush()
+            else:  # a page that showed problems before it reconnected reloads on this
+                self.wfile.write(_event("good", version))
+            self.wfile.flush()
             while True:
                 latest, problems = self.signal.wait_past(version, timeout=15)
                 if latest > version and problems:

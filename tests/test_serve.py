@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import select
 import shutil
@@ -167,6 +168,7 @@ def test_a_broken_build_is_shown_on_the_open_page_until_it_is_fixed(
     assert isinstance(result, BuildResult) and not result.ok
     assert _wait_for(lambda: overlay.count() == 1), "no overlay after the broken build"
     assert overlay.get_attribute("role") == "alert"
+    assert ("cwb-dark" in (overlay.get_attribute("class") or "")) is (scheme == "dark")
     text = overlay.inner_text()
     for problem in result.problems:  # the same problems the terminal prints, each with its place
         assert f"{problem.display_path()}:{problem.line}:{problem.column}" in text
@@ -204,6 +206,26 @@ def test_a_broken_build_is_shown_on_the_open_page_until_it_is_fixed(
     assert overlay.count() == 0
     assert [error for error in watch.console_errors if "__cwb_reload" not in error] == []
     context.close()
+
+
+def _first_event(url: str) -> str:
+    with urllib.request.urlopen(f"{url.rstrip('/')}{RELOAD_PATH}", timeout=10) as stream:
+        lines = []
+        while (line := stream.readline().decode()) != "\n":
+            lines.append(line)
+    return "".join(lines)
+
+
+def test_a_page_that_connects_learns_at_once_whether_the_build_is_good(served) -> None:  # type: ignore[no-untyped-def]
+    url, case_file, outcomes = served
+    assert _first_event(url).startswith("event: good\n")  # a page cut off while broken reloads
+    builds = len(outcomes)
+    case_file.write_text(case_file.read_text().replace("title:", "titel:", 1))
+    assert _wait_for(lambda: len(outcomes) > builds)
+    event = _first_event(url)
+    assert event.startswith("event: problems\ndata: ")
+    data = json.loads(event.split("data: ", 1)[1])
+    assert data["problems"][0]["message"] == "unknown field 'titel'"
 
 
 def test_the_problems_payload_is_the_terminals_text_made_printable(tmp_path: Path) -> None:
