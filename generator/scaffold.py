@@ -89,8 +89,15 @@ def _comment(text: str, indent: int, *, optional: bool) -> list[str]:
     prefix = " " * indent + "# "
     already_says = text.lower().startswith("optional")
     words = ("(optional) " if optional and not already_says else "") + text
+    # Never break at a hyphen or inside a word: "national-government" or "case_studies/" split
+    # across two comment lines reads as two words, and a list of allowed values must stay exact.
     return textwrap.wrap(
-        words, WIDTH - len(prefix), initial_indent=prefix, subsequent_indent=prefix
+        words,
+        WIDTH - len(prefix),
+        initial_indent=prefix,
+        subsequent_indent=prefix,
+        break_on_hyphens=False,
+        break_long_words=False,
     )
 
 

@@ -1,9 +1,10 @@
 """Live preview: build, serve the site on 127.0.0.1, rebuild on a change and reload the browser.
 
-The server injects a one-line EventSource script into each HTML page it serves (never into the
-built files) and tells open pages to reload after each successful rebuild. A rebuild that
-fails validation prints the problems and keeps serving the last good site. A missing page is
-answered with the site's own 404 page, as a static host would.
+The server injects a small EventSource script (live_reload.js) into each HTML page it serves
+(never into the built files) and tells open pages to reload after each successful rebuild. A
+rebuild that fails validation prints the problems, keeps serving the last good site, and sends
+the same problems to every open page, which shows them over the page until the next good build
+(issue 21). A missing page is answered with the site's own 404 page, as a static host would.
 
 The server is local, but any program on the machine (or a page in the browser) can reach it,
 so it is bounded and quiet (issue 16): a path that cannot name a file is answered 400, a
@@ -17,6 +18,7 @@ from __future__ import annotations
 import errno
 import functools
 import http.server
+import json
 import logging
 import os
 import socket
@@ -32,7 +34,7 @@ import watchfiles
 from generator.build import BuildResult, LiveState, build_site
 from generator.news.archive import LOCK_FILE, TEMP_SUFFIX
 from generator.paths import PACKAGE_DIR, ProjectPaths
-from generator.problems import BuildError, CwbError
+from generator.problems import BuildError, CwbError, Problem, printable
 from generator.search import index_site
 
 log = logging.getLogger(__name__)
@@ -40,8 +42,9 @@ logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its per-change line
 
 RELOAD_PATH = "/__cwb_reload"
 RELOAD_SCRIPT = (
-    f'<script>new EventSource("{RELOAD_PATH}").addEventListener("reload",'
-    "function(){location.reload()})</script>"
+    "<script>"
+    + (PACKAGE_DIR / "live_reload.js").read_text("utf-8").replace("__RELOAD_PATH__", RELOAD_PATH)
+    + "</script>"
 ).encode()
 
 
@@ -73,23 +76,65 @@ class Stopped(Exception):
 
 
 class ReloadSignal:
-    """A build counter that waiting browsers watch."""
+    """A build counter that waiting browsers watch, and the last build's problems (none: good)."""
 
     def __init__(self) -> None:
         self.version = 0
+        self.problems: list[dict[str, object]] = []
         self._changed = threading.Condition()
 
-    def bump(self) -> None:
-        """Announce a new build to every waiting page."""
+    def bump(self, problems: list[dict[str, object]] | None = None) -> None:
+        """Announce a new build to every waiting page: good without problems, else broken."""
         with self._changed:
             self.version += 1
+            self.problems = problems or []
             self._changed.notify_all()
 
-    def wait_past(self, version: int, timeout: float) -> int:
-        """Wait until the version moves past the given one, or the timeout; return it."""
+    def set_problems(self, problems: list[dict[str, object]]) -> None:
+        """Record the problems of a build no page has seen yet (the first one)."""
+        with self._changed:
+            self.problems = problems
+
+    def state(self) -> tuple[int, list[dict[str, object]]]:
+        """Return the version and its problems, read together."""
+        with self._changed:
+            return self.version, self.problems
+
+    def wait_past(self, version: int, timeout: float) -> tuple[int, list[dict[str, object]]]:
+        """Wait until the version moves past the given one, or the timeout; return the state."""
         with self._changed:
             self._changed.wait_for(lambda: self.version > version, timeout=timeout)
-            return self.version
+            return self.version, self.problems
+
+
+def problems_payload(outcome: BuildResult | BuildError) -> list[dict[str, object]]:
+    """Return what an open page shows of a build: its problems as the terminal prints them.
+
+    Empty for a good build. Each text is made printable as in the terminal; the page sets it
+    as text, never as HTML, so a value quoted from a file cannot run as script there.
+    """
+    if isinstance(outcome, BuildError):
+        return [_problem_json(None, f"the site could not be built: {outcome}", "")]
+    if outcome.ok:
+        return []
+    if not outcome.problems:
+        return [_problem_json(None, "the site could not be built", "see the terminal")]
+    return [_problem_json(problem, problem.message, problem.hint) for problem in outcome.problems]
+
+
+def _problem_json(problem: Problem | None, message: str, hint: str) -> dict[str, object]:
+    return {
+        "file": printable(problem.display_path()) if problem else "",
+        "line": problem.line if problem else 0,
+        "column": problem.column if problem else 0,
+        "message": printable(message),
+        "hint": printable(hint),
+    }
+
+
+def _event(name: str, data: object) -> bytes:
+    """Return one server-sent event; JSON keeps its data on one line (no raw line break)."""
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -190,12 +235,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        version = self.signal.version
+        version, problems = self.signal.state()
         try:
+            if problems:  # a page opened (or reloaded) while the build is broken
+                self.wfile.write(_event("problems", {"version": version, "problems": problems}))
+            else:  # a page that showed problems before it reconnected reloads on this
+                self.wfile.write(_event("good", version))
+            self.wfile.flush()
             while True:
-                latest = self.signal.wait_past(version, timeout=15)
-                if latest > version:
-                    self.wfile.write(b"event: reload\ndata: %d\n\n" % latest)
+                latest, problems = self.signal.wait_past(version, timeout=15)
+                if latest > version and problems:
+                    self.wfile.write(_event("problems", {"version": latest, "problems": problems}))
+                    version = latest
+                elif latest > version:
+                    self.wfile.write(_event("reload", latest))
                     version = latest
                 else:
                     self.wfile.write(b": keep-alive\n\n")
@@ -354,6 +407,7 @@ def serve(
         indexer = BackgroundIndexer(paths.site)
         first = _try_build(paths, live)
         report(first)
+        signal.set_problems(problems_payload(first))
         if isinstance(first, BuildResult) and first.ok:
             indexer.request()
         thread.start()
@@ -376,8 +430,8 @@ def serve(
             log.info("Changed: %s — rebuilding …", ", ".join(names[:5]))
             outcome = _try_build(paths, live)
             report(outcome)
+            signal.bump(problems_payload(outcome))  # a good build reloads pages, a bad one warns
             if isinstance(outcome, BuildResult) and outcome.ok:
-                signal.bump()
                 indexer.request()
             phase = "watching"
     except KeyboardInterrupt:

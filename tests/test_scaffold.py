@@ -99,3 +99,15 @@ def test_the_slug_mismatch_hint_suggests_only_valid_names(
 )
 def test_slugs_follow_the_schema(text: str, valid: bool) -> None:
     assert valid_slug(text) is valid
+
+
+def test_comments_wrap_between_words_never_at_a_hyphen(scaffold: Path) -> None:
+    comments = [
+        line.strip()[2:]
+        for line in scaffold.read_text("utf-8").splitlines()
+        if line.strip().startswith("# ")
+    ]
+    assert [line for line in comments if line.endswith(("-", "/"))] == []
+    text = "\n".join(comments)
+    for word in ("land-and-property", "plural-ownership", "national-government"):
+        assert word in text, f"{word} is missing or split across comment lines"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import select
 import shutil
@@ -19,16 +20,17 @@ import watchfiles
 from playwright.sync_api import Browser
 
 from generator.build import BuildResult
-from generator.problems import BuildError
+from generator.problems import BuildError, Problem
 from generator.serve import (
     NOT_FOUND_PAGE,
     RELOAD_PATH,
     ReloadSignal,
     WatchFilter,
     make_server,
+    problems_payload,
     serve,
 )
-from tests.browser import PageWatch
+from tests.browser import PageWatch, serious_violations
 from tests.conftest import ROOT
 from tests.project import make_project
 
@@ -136,6 +138,111 @@ def test_an_edit_reloads_the_open_page(served, browser: Browser) -> None:  # typ
     assert problems.problems[0].message == "unknown field 'titel'"
     assert "even more" in page.locator("h1").inner_text()
     assert [error for error in watch.console_errors if "__cwb_reload" not in error] == []
+
+
+# The key is quoted in the message "unknown field '…'": markup a contributor typed, shown as text.
+PAYLOAD = "<img src=x onerror=window.cwbRan=1>"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_broken_build_is_shown_on_the_open_page_until_it_is_fixed(
+    served,  # type: ignore[no-untyped-def]
+    browser: Browser,
+    scheme: str,
+) -> None:
+    url, case_file, outcomes = served
+    good = case_file.read_text()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    page = context.new_page()
+    watch = PageWatch(url.rstrip("/")).attach(page)
+    page.goto(f"{url}case-studies/riverton/")
+    overlay = page.locator("#cwb-problems")
+    assert overlay.count() == 0
+
+    # Break it: a misspelt key and a key holding markup, two problems in one file.
+    builds = len(outcomes)
+    case_file.write_text(good.replace("title:", "titel:", 1) + f'"{PAYLOAD}": 1\n')
+    assert _wait_for(lambda: len(outcomes) > builds)
+    result = outcomes[-1]
+    assert isinstance(result, BuildResult) and not result.ok
+    assert _wait_for(lambda: overlay.count() == 1), "no overlay after the broken build"
+    assert overlay.get_attribute("role") == "alert"
+    assert ("cwb-dark" in (overlay.get_attribute("class") or "")) is (scheme == "dark")
+    text = overlay.inner_text()
+    for problem in result.problems:  # the same problems the terminal prints, each with its place
+        assert f"{problem.display_path()}:{problem.line}:{problem.column}" in text
+        assert problem.message in text
+        assert not problem.hint or problem.hint in text
+    assert "unknown field 'titel'" in text
+    assert f"unknown field '{PAYLOAD}'" in text  # shown as typed ...
+    assert page.evaluate("window.cwbRan") is None  # ... and never run
+    assert overlay.locator("img").count() == 0
+    assert "Riverton anchors buy local" in page.locator("h1").inner_text()  # the last good page
+    box = overlay.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sideways
+    assert serious_violations(page) == []  # contrast in this colour scheme, the button's name
+
+    # Its dismiss button is reached by keyboard and hides it.
+    close = overlay.get_by_role("button", name="Hide the problems")
+    close.focus()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+        "Hide the problems"
+    )
+    page.keyboard.press("Enter")
+    assert overlay.count() == 0
+
+    # A page opened while the build is broken shows the problems at once.
+    page.reload()
+    assert _wait_for(lambda: overlay.count() == 1), "no overlay on a page opened while broken"
+
+    # Fix it: the page reloads with the new build and the overlay is gone.
+    builds = len(outcomes)
+    case_file.write_text(good.replace("anchors buy local", "anchors buy locally"))
+    assert _wait_for(lambda: len(outcomes) > builds)
+    assert isinstance(outcomes[-1], BuildResult) and outcomes[-1].ok
+    assert _wait_for(lambda: "buy locally" in page.locator("h1").inner_text())
+    assert overlay.count() == 0
+    assert [error for error in watch.console_errors if "__cwb_reload" not in error] == []
+    context.close()
+
+
+def _first_event(url: str) -> str:
+    with urllib.request.urlopen(f"{url.rstrip('/')}{RELOAD_PATH}", timeout=10) as stream:
+        lines = []
+        while (line := stream.readline().decode()) != "\n":
+            lines.append(line)
+    return "".join(lines)
+
+
+def test_a_page_that_connects_learns_at_once_whether_the_build_is_good(served) -> None:  # type: ignore[no-untyped-def]
+    url, case_file, outcomes = served
+    assert _first_event(url).startswith("event: good\n")  # a page cut off while broken reloads
+    builds = len(outcomes)
+    case_file.write_text(case_file.read_text().replace("title:", "titel:", 1))
+    assert _wait_for(lambda: len(outcomes) > builds)
+    event = _first_event(url)
+    assert event.startswith("event: problems\ndata: ")
+    data = json.loads(event.split("data: ", 1)[1])
+    assert data["problems"][0]["message"] == "unknown field 'titel'"
+
+
+def test_the_problems_payload_is_the_terminals_text_made_printable(tmp_path: Path) -> None:
+    case = tmp_path / "x.yaml"
+    result = BuildResult(problems=[Problem(case, 3, 5, "bad \x1b[31mred", "write 'a'")])
+    assert problems_payload(result) == [
+        {
+            "file": Problem(case, 3, 5, "").display_path(),
+            "line": 3,
+            "column": 5,
+            "message": "bad \\x1b[31mred",
+            "hint": "write 'a'",
+        }
+    ]
+    assert problems_payload(BuildError("no mkdocs.yml"))[0]["message"] == (
+        "the site could not be built: no mkdocs.yml"
+    )
 
 
 # --- the server under hostile or careless clients (issue 16, item 10) --------------------------
