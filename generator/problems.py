@@ -132,6 +132,13 @@ def year_problem(field: str, year: object, today: dt.date) -> tuple[str, str]:
     )
 
 
+def recovered_problem(problem: Problem, line: int) -> Problem:
+    """Return a problem found by reading past a syntax error, marked as such (issue 21)."""
+    note = f"found by reading past the YAML syntax error on line {line}"
+    hint = f"{problem.hint} ({note})" if problem.hint else note
+    return Problem(problem.path, problem.line, problem.column, problem.message, hint)
+
+
 def suggest(word: str, choices: Iterable[str]) -> str:
     """Return "did you mean '…'? " for the closest choice, or nothing."""
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
