@@ -22,8 +22,10 @@ from generator.problems import (
     PLACEHOLDER,
     JsonPath,
     Problem,
+    cited_by_number,
     field_name,
     quote,
+    source_number_problem,
     suggest,
     year_problem,
 )
@@ -90,6 +92,13 @@ def _endings(data: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any], A
             yield (*path, "ended"), item["ended"], item.get("year")
 
 
+def numbered_citations(data: Any) -> set[JsonPath]:
+    """Return the places that cite a source by its number (reported by the checks alone)."""
+    if not isinstance(data, dict):
+        return set()
+    return {path for path, cited in _citations(data) if cited_by_number(cited) is not None}
+
+
 def _citations(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
     """Yield (path, source id) for every place that cites a source."""
     for path, item in _initiatives(data):
@@ -97,6 +106,8 @@ def _citations(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
         if isinstance(cited, list):
             for position, source in enumerate(cited):
                 yield (*path, "sources", position), source
+        elif cited_by_number(cited) is not None:  # `sources: 3`
+            yield (*path, "sources"), cited
     for path, ended, _ in _endings(data):
         yield (*path, "source"), ended.get("source")
     for index, metric in _dicts(data.get("metrics")):
@@ -126,7 +137,11 @@ def _citation_problems(document: Document) -> Iterator[Problem]:
         else:
             listed[source_id] = index
     for path, cited in _citations(data):
-        if isinstance(cited, str) and cited not in listed and not cited.startswith(PLACEHOLDER):
+        number = cited_by_number(cited)
+        if number is not None:
+            field = "source" if path[-1] == "source" else "sources"
+            yield document.problem(path, *source_number_problem(number, field, [*listed]))
+        elif isinstance(cited, str) and cited not in listed and not cited.startswith(PLACEHOLDER):
             suggestion = suggest(cited, listed)
             known = ", ".join(listed) or "none yet"
             yield document.problem(

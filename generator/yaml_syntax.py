@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from generator.problems import Problem
+from generator.problems import Problem, misindented_hint, moved_out_problem
 
 Mark = tuple[int, int]  # (line, column), both from 1
 
@@ -215,13 +215,7 @@ def _indentations_above(lines: list[str], number: int) -> list[int]:
 # --- repairing the layout: a trial parse for each likely fix (issue 21) ---
 
 _KEY = re.compile(r"\s*(?:-\s+)?([^\s:#'\"\[{][^:#]*?):(?:\s|$)")
-_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _MAX_TRIALS = 6
-
-
-def _spaces(count: int) -> str:
-    word = _NUMBERS[count] if count < len(_NUMBERS) else str(count)
-    return f"{word} space{'s' if count != 1 else ''}"
 
 
 def _parse_error(text: str) -> yaml.MarkedYAMLError | None:
@@ -318,15 +312,11 @@ def _layout_repair(error: yaml.MarkedYAMLError, text: str) -> tuple[Mark, str, s
         later = _parse_error(repaired)
         if later is not None and (further or not _beyond(later, number + 1)):
             continue
-        other = _key(lines[like][column:])
-        if column > indent:
-            how = f"indent `{key}:` {_spaces(column - indent)} more"
-        else:
-            how = f"move `{key}:` {_spaces(indent - column)} to the left"
+        other = _key(lines[like][column:]) or ""
         found = (
             (number + 1, indent + 1),
             "the indentation of this line does not match the lines above",
-            f"{how}, to line up with `{other}:` on line {like + 1}",
+            misindented_hint(key, column - indent, other, like + 1),
             repaired,
         )
         if later is None:
@@ -374,14 +364,9 @@ def _moved_left(lines: list[str], number: int, column: int) -> tuple[Mark, str, 
     if later is not None and not _beyond(later, number + 1):
         return None
     indent = _indent(line)
-    more = " more" if indent else ""
-    return (
-        (number + 1, indent + 1),
-        f"`{key}:` has moved out of `{parent_key}:`, to the left of the fields it belongs with",
-        f"indent `{key}:` under `{parent_key}:` with {_spaces(column - indent)}{more}, like "
-        f"`{_key(lines[first][column:])}:`",
-        repaired,
-    )
+    like = _key(lines[first][column:]) or ""
+    message, hint = moved_out_problem(key, parent_key, column - indent, like, more=indent > 0)
+    return (number + 1, indent + 1), message, hint, repaired
 
 
 def _blanked(text: str, error: yaml.MarkedYAMLError, number: int) -> str | None:
