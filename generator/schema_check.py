@@ -360,7 +360,12 @@ def _moved_to(document: Document, path: JsonPath) -> JsonPath | None:
     parent, key = path[:-1], path[-1]
     data: Any = document.data
     for part in parent:
-        data = data[part] if isinstance(data, (dict, list)) else None
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            data = None
     if not isinstance(data, dict):
         return None
     schema = case_study_schema()

@@ -299,9 +299,9 @@ def _layout_repair(error: yaml.MarkedYAMLError, text: str) -> tuple[Mark, str, s
             return moved
     trials = 0
     further: tuple[Mark, str, str, str] | None = None
-    for column in _indentations_above(lines, number) + [
-        column for start in range(indent - 4, indent + 5, 2) if (column := start) >= 0
-    ]:
+    candidates = _indentations_above(lines, number) + list(range(max(indent - 4, 0), indent + 5, 2))
+    # The smallest move first: a line one space off belongs with the lines nearest its column.
+    for column in sorted(dict.fromkeys(candidates), key=lambda column: abs(column - indent)):
         if column == indent or trials >= _MAX_TRIALS:
             continue
         like = _lined_up_with(lines, number, column)
