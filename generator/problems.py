@@ -161,7 +161,8 @@ def moved_out_problem(
     return (
         f"`{clip(printable(key))}:` is outside `{clip(printable(group))}:`, where it belongs",
         f"indent `{clip(printable(key))}:` under `{clip(printable(group))}:` with "
-        f"{spaces(count)}{' more' if more else ''}, like `{clip(printable(like))}:`",
+        f"{spaces(count)}{' more' if more else ''}"
+        + (f", like `{clip(printable(like))}:`" if like else ""),
     )
 
 

@@ -218,6 +218,8 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
                 f"add `{name}:` — {described}" if described else "",
                 key=True,
             )
+    elif keyword == "type" and value is None and _emptied(document, path):
+        return  # its fields moved left, out of it: the unknown-field problem says to indent them
     elif keyword == "type":
         expected = error.validator_value
         words = " or ".join(
@@ -375,10 +377,9 @@ def _moved_to(document: Document, path: JsonPath) -> JsonPath | None:
         group = data.get(name)
         if (
             name != key
-            and isinstance(group, dict)
+            and ((isinstance(group, dict) and group and key not in group) or group is None)
+            and name in data
             and key in child.get("properties", {})
-            and key not in group
-            and group
             and document.locate((*parent, name), key=True)[0] < document.locate(path, key=True)[0]
         ):
             return (*parent, name)
@@ -402,7 +403,20 @@ def _indent_under(document: Document, group: JsonPath, key: str) -> str:
     data: Any = document.data
     for part in group:
         data = data[part]
+    own = document.locate((*group[:-1], key), key=True)[1]
+    if not data:  # `period:` left empty, its `start:` below it at the same column
+        column = document.locate(group, key=True)[1] + 2
+        return moved_out_problem(key, str(group[-1]), column - own, "", more=own > 1)[1]
     first = next(iter(data))
     column = document.locate((*group, first), key=True)[1]
-    own = document.locate((*group[:-1], key), key=True)[1]
     return moved_out_problem(key, str(group[-1]), column - own, str(first), more=own > 1)[1]
+
+
+def _emptied(document: Document, path: JsonPath) -> bool:
+    """Return whether an empty group at path lost its fields to the left (`period:` `start:`)."""
+    data: Any = document.data
+    for part in path[:-1]:
+        data = data.get(part) if isinstance(data, dict) else None
+    return isinstance(data, dict) and any(
+        _moved_to(document, (*path[:-1], key)) == path for key in data if isinstance(key, str)
+    )

@@ -294,7 +294,7 @@ def _layout_repair(error: yaml.MarkedYAMLError, text: str) -> tuple[Mark, str, s
     key = _key(line)
     previous = _content_line_before(lines, number)
     if previous is not None and _indent(lines[previous]) < indent:
-        moved = _moved_left(lines, previous, indent)
+        moved = _moved_left(lines, previous, indent, number)
         if moved is not None:
             return moved
     trials = 0
@@ -330,15 +330,34 @@ def _beyond(error: yaml.MarkedYAMLError, number: int) -> bool:
     return error.problem_mark is not None and error.problem_mark.line > number
 
 
-def _moved_left(lines: list[str], number: int, column: int) -> tuple[Mark, str, str, str] | None:
-    """Explain a `key: value` line further left than the fields before and after it."""
+def _moved_left(
+    lines: list[str], number: int, column: int, after: int
+) -> tuple[Mark, str, str, str] | None:
+    """Explain a `key: value` line further left than the fields before and after it.
+
+    `after` is the line the parser stumbled on: the next field of the same group.
+    """
     line = lines[number]
     key = _key(line)
     if key is None or line.rstrip().endswith(":") or line.lstrip().startswith("-"):
         return None
     sibling = _lined_up_with(lines, number, column)
-    if sibling is None:
-        return None
+    if sibling is None:  # the group's first field moved left: `coordinates:` then `lat:`
+        opener = _content_line_before(lines, number)
+        if opener is None or not lines[opener].rstrip().endswith(":"):
+            return None
+        if max(_starts(lines[opener])) >= column or not (group := _key(lines[opener])):
+            return None
+        if _indent(line) > _indent(lines[opener]):
+            return None  # inside the group as YAML reads it: only misaligned
+        repaired = _reindented(lines, number, column)
+        later = _parse_error(repaired)
+        if later is not None and not _beyond(later, after):
+            return None
+        indent = _indent(line)
+        like = _key(lines[after][column:]) or ""
+        message, hint = moved_out_problem(key, group, column - indent, like, more=indent > 0)
+        return (number + 1, indent + 1), message, hint, repaired
     parent = next(
         (
             index
@@ -351,6 +370,8 @@ def _moved_left(lines: list[str], number: int, column: int) -> tuple[Mark, str, 
     )
     if parent is None or not (parent_key := _key(lines[parent])):
         return None
+    if _indent(line) > _indent(lines[parent]):
+        return None  # inside the group as YAML reads it: only misaligned
     first = next(
         (
             index
