@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -96,7 +96,20 @@ def numbered_citations(data: Any) -> set[JsonPath]:
     """Return the places that cite a source by its number (reported by the checks alone)."""
     if not isinstance(data, dict):
         return set()
-    return {path for path, cited in _citations(data) if cited_by_number(cited) is not None}
+    listed = _listed_ids(data)
+    return {path for path, cited in _citations(data) if _by_number(cited, listed) is not None}
+
+
+def _listed_ids(data: dict[str, Any]) -> set[str]:
+    """Return the sources' ids, a number among them as its text (`id: 2017` lacks its quotes)."""
+    ids = (source.get("id") for _, source in _dicts(data.get("sources")))
+    return {str(i) for i in ids if isinstance(i, (str, int)) and not isinstance(i, bool)}
+
+
+def _by_number(cited: Any, listed: Iterable[str]) -> int | None:
+    """Return the number a citation gives instead of an id; None for an id, even `2017`."""
+    given = isinstance(cited, (str, int)) and not isinstance(cited, bool) and str(cited) in listed
+    return None if given else cited_by_number(cited)
 
 
 def _citations(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
@@ -136,8 +149,9 @@ def _citation_problems(document: Document) -> Iterator[Problem]:
             )
         else:
             listed[source_id] = index
+    given = _listed_ids(data)  # an id written as a number too: its own problem says so
     for path, cited in _citations(data):
-        number = cited_by_number(cited)
+        number = _by_number(cited, given)
         if number is not None:
             field = "source" if path[-1] == "source" else "sources"
             yield document.problem(path, *source_number_problem(number, field, [*listed]))

@@ -67,3 +67,14 @@ def test_one_layout_mistake_no_longer_hides_the_others() -> None:
     assert len(result.problems) == 4
     recovered = [p for p in result.problems if "reading past the YAML syntax error" in p.hint]
     assert len(recovered) == 3
+
+
+def test_an_id_made_of_digits_is_cited_by_its_id(tmp_path: Path) -> None:
+    """`id: "2017"` is a valid id: citing it is no citation by number."""
+    text = (MISTAKES.parent / "valid" / "riverton.yaml").read_text("utf-8")
+    path = tmp_path / "riverton.yaml"
+    path.write_text(text.replace("riverton-news", '"2017"').replace('""2017""', '"2017"'), "utf-8")
+    assert validate_files([path]).problems == []
+    path.write_text(text.replace("    source: riverton-report\n", '    source: "2"\n'), "utf-8")
+    [problem] = validate_files([path]).problems
+    assert problem.message.startswith("cites source number 2; write the source's id instead")
