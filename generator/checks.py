@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -22,8 +22,10 @@ from generator.problems import (
     PLACEHOLDER,
     JsonPath,
     Problem,
+    cited_by_number,
     field_name,
     quote,
+    source_number_problem,
     suggest,
     year_problem,
 )
@@ -90,6 +92,26 @@ def _endings(data: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any], A
             yield (*path, "ended"), item["ended"], item.get("year")
 
 
+def numbered_citations(data: Any) -> set[JsonPath]:
+    """Return the places that cite a source by its number (reported by the checks alone)."""
+    if not isinstance(data, dict):
+        return set()
+    listed = _listed_ids(data)
+    return {path for path, cited in _citations(data) if _by_number(cited, listed) is not None}
+
+
+def _listed_ids(data: dict[str, Any]) -> set[str]:
+    """Return the sources' ids, a number among them as its text (`id: 2017` lacks its quotes)."""
+    ids = (source.get("id") for _, source in _dicts(data.get("sources")))
+    return {str(i) for i in ids if isinstance(i, (str, int)) and not isinstance(i, bool)}
+
+
+def _by_number(cited: Any, listed: Iterable[str]) -> int | None:
+    """Return the number a citation gives instead of an id; None for an id, even `2017`."""
+    given = isinstance(cited, (str, int)) and not isinstance(cited, bool) and str(cited) in listed
+    return None if given else cited_by_number(cited)
+
+
 def _citations(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
     """Yield (path, source id) for every place that cites a source."""
     for path, item in _initiatives(data):
@@ -97,6 +119,8 @@ def _citations(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
         if isinstance(cited, list):
             for position, source in enumerate(cited):
                 yield (*path, "sources", position), source
+        elif cited_by_number(cited) is not None:  # `sources: 3`
+            yield (*path, "sources"), cited
     for path, ended, _ in _endings(data):
         yield (*path, "source"), ended.get("source")
     for index, metric in _dicts(data.get("metrics")):
@@ -125,8 +149,13 @@ def _citation_problems(document: Document) -> Iterator[Problem]:
             )
         else:
             listed[source_id] = index
+    given = _listed_ids(data)  # an id written as a number too: its own problem says so
     for path, cited in _citations(data):
-        if isinstance(cited, str) and cited not in listed and not cited.startswith(PLACEHOLDER):
+        number = _by_number(cited, given)
+        if number is not None:
+            field = "source" if path[-1] == "source" else "sources"
+            yield document.problem(path, *source_number_problem(number, field, [*listed]))
+        elif isinstance(cited, str) and cited not in listed and not cited.startswith(PLACEHOLDER):
             suggestion = suggest(cited, listed)
             known = ", ".join(listed) or "none yet"
             yield document.problem(

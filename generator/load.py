@@ -26,7 +26,7 @@ import yaml
 
 from generator.problems import PLACEHOLDER, JsonPath, Problem, quote, symlink_problem
 from generator.yaml12 import Unagreed, resolve_plain
-from generator.yaml_syntax import syntax_problem
+from generator.yaml_syntax import explain
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,11 @@ class Document:
 
     words: frozenset[str] = frozenset()  # marker words found in the raw text, see mentions()
     marked: bool = True  # whether value_marks and key_marks were recorded
+    # When a syntax error stops the parse: the file read past it (the broken line as the hint
+    # says, or left out), for the checks to find the rest of its problems in the same run.
+    recovered: Document | None = None
+    recovered_past: int = 0  # the line of the first syntax error
+    left_out: frozenset[str] = frozenset()  # keys on the lines the recovery blanked out
 
     def mentions(self, word: str) -> bool:
         """Return whether the file's text contains a marker word (cheaper than walking the data)."""
@@ -183,8 +188,10 @@ def parse_document(raw: bytes, path: Path, *, marks: bool = True) -> Document:
         )
         document.data = None
     except yaml.MarkedYAMLError as error:
-        document.problems.append(syntax_problem(path, error, text))
+        problem, repaired = explain(path, error, text)
+        document.problems.append(problem)
         document.data = None
+        _recover(document, text, repaired, problem.line)
     except yaml.YAMLError as error:  # unmarked errors are rare (e.g. a reader error)
         document.problems.append(Problem(path, 1, 1, f"YAML error: {error}", ""))
         document.data = None
@@ -207,6 +214,43 @@ def parse_document(raw: bytes, path: Path, *, marks: bool = True) -> Document:
         )
         document.data = None
     return document
+
+
+# Syntax errors reported in one run, each found by reading past the ones before it.
+MAX_SYNTAX_ERRORS = 5
+
+
+def _recover(document: Document, original: str, text: str | None, line: int) -> None:
+    """Read the file past its syntax error; add later syntax errors to its problems.
+
+    Each round repairs or blanks one line and parses again, so that one layout mistake no
+    longer hides the others (issue 21); after MAX_SYNTAX_ERRORS rounds the rest waits.
+    """
+    for _ in range(MAX_SYNTAX_ERRORS - 1):
+        if text is None:
+            return
+        try:
+            recovered = Document(document.path, words=document.words, marked=document.marked)
+            _build(recovered, _events(text), record=document.marked)
+        except yaml.MarkedYAMLError as error:
+            problem, text = explain(document.path, error, text)
+            if any(
+                (problem.message, problem.hint) == (p.message, p.hint) for p in document.problems
+            ):
+                return  # the same mistake again: the recovery made no headway
+            document.problems.append(problem)
+            continue
+        except (_Refused, yaml.YAMLError):
+            return
+        if isinstance(recovered.data, dict):
+            document.recovered = recovered
+            document.recovered_past = line
+            document.left_out = frozenset(
+                key.strip().removeprefix("- ").split(":")[0].strip()
+                for key, now in zip(original.splitlines(), (text or "").splitlines(), strict=False)
+                if key.strip() and not now.strip()
+            )
+        return
 
 
 def _failed(path: Path, line: int, column: int, message: str, hint: str) -> Document:

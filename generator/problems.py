@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import math
 import os
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -129,6 +130,86 @@ def year_problem(field: str, year: object, today: dt.date) -> tuple[str, str]:
     return (
         f"{field} is {number_text(year)}, which is not a sane year",
         f"write a four-digit year between {EARLIEST_YEAR} and {today.year + 1}",
+    )
+
+
+_NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+)
+
+
+def spaces(count: int) -> str:
+    """Return "two spaces", "one space": how far to move a line."""
+    word = _NUMBER_WORDS[count] if 0 <= count < len(_NUMBER_WORDS) else str(count)
+    return f"{word} space{'s' if count != 1 else ''}"
+
+
+def moved_out_problem(
+    key: str, group: str, count: int, like: str, *, more: bool
+) -> tuple[str, str]:
+    """Return the message and hint for a field moved left, out of the group it belongs to."""
+    return (
+        f"`{clip(printable(key))}:` is outside `{clip(printable(group))}:`, where it belongs",
+        f"indent `{clip(printable(key))}:` under `{clip(printable(group))}:` with "
+        f"{spaces(count)}{' more' if more else ''}"
+        + (f", like `{clip(printable(like))}:`" if like else ""),
+    )
+
+
+def misindented_hint(key: str, count: int, like: str, line: int) -> str:
+    """Return how to move a line by count columns (> 0: right) to line up with another."""
+    how = f"indent `{clip(printable(key))}:` {spaces(count)} more"
+    if count < 0:
+        how = f"move `{clip(printable(key))}:` {spaces(-count)} to the left"
+    return f"{how}, to line up with `{clip(printable(like))}:` on line {line}"
+
+
+def recovered_problem(problem: Problem, line: int) -> Problem:
+    """Return a problem found by reading past a syntax error, marked as such (issue 21)."""
+    note = f"found by reading past the YAML syntax error on line {line}"
+    hint = f"{problem.hint} ({note})" if problem.hint else note
+    return Problem(problem.path, problem.line, problem.column, problem.message, hint)
+
+
+_NUMBERED = re.compile(r"\s*\[?\s*(\d{1,4})\s*\]?\s*")
+
+
+def cited_by_number(value: object) -> int | None:
+    """Return n when a citation gives a source's number (3, [1], "[1]") instead of its id."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and (match := _NUMBERED.fullmatch(value)):
+        return int(match[1])
+    return None
+
+
+def source_number_problem(number: int, field: str, ids: list[str]) -> tuple[str, str]:
+    """Return the message and hint for a source cited by its number (issue 21)."""
+    listed = ", ".join(quote(source_id) for source_id in ids) or "none yet"
+    written = "`source: {}`" if field == "source" else "`sources: [{}]`"
+    if 1 <= number <= len(ids):
+        return (
+            f"cites source number {number}; write the source's id instead: "
+            f"{written.format(clip(printable(ids[number - 1]), 60))}",
+            f"sources are cited by the id given under sources, not by their number; "
+            f"the listed ids are {listed}",
+        )
+    return (
+        f"cites source number {number}; write the id of a source listed under sources instead",
+        f"sources are cited by their id, not by a number; the listed ids are {listed} — add the "
+        "source under sources with an id if it is not there yet",
     )
 
 

@@ -27,6 +27,7 @@ from generator.problems import (
     Problem,
     clip,
     field_name,
+    moved_out_problem,
     number_text,
     printable,
     quote,
@@ -61,10 +62,17 @@ class SchemaCheck:
             )
             for path, text in found.items()
         ]
+        from generator.checks import numbered_citations  # checks imports the scaffold, which us
+
+        numbered = numbered_citations(document.data)  # checks.py says those, in its words
+        skipped = False
         for error in self._detailed.iter_errors(document.data):
-            if tuple(error.absolute_path) not in found:
+            path = tuple(error.absolute_path)
+            if path in numbered:
+                skipped = True
+            elif path not in found:
                 problems.extend(_explain(document, error))
-        if not problems:
+        if not problems and not skipped:
             # The fast check refused what the detailed pass cannot explain (e.g. a `format`
             # only it checks): a refused document is never valid, so say it in its words.
             problems = [
@@ -198,6 +206,10 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
         for name in missing[:1]:
             if difflib.get_close_matches(name, list(misspelt), n=1, cutoff=0.6):
                 continue  # the unknown-field problem already says "did you mean"
+            if any(
+                _moved_to(document, (*path[:depth], name)) == path for depth in range(len(path))
+            ):
+                continue  # the unknown-field problem says to indent it back
             where = f" in {field}" if path else ""
             described = schema.get("properties", {}).get(name, {}).get("description", "")
             yield document.problem(
@@ -206,6 +218,8 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
                 f"add `{name}:` — {described}" if described else "",
                 key=True,
             )
+    elif keyword == "type" and value is None and _emptied(document, path):
+        return  # its fields moved left, out of it: the unknown-field problem says to indent them
     elif keyword == "type":
         expected = error.validator_value
         words = " or ".join(
@@ -326,6 +340,83 @@ def _unknown_field(document: Document, path: JsonPath, key: str, allowed: list[s
             key=True,
         )
     where = f" in {field_name(path)}" if path else ""
+    home = _moved_to(document, (*path, key))
+    if home is not None:
+        return document.problem(
+            (*path, key),
+            moved_out_problem(key, str(home[-1]), 0, "", more=False)[0],
+            _indent_under(document, home, key),
+            key=True,
+        )
     suggestion = suggest(key, allowed)
     hint = f"{suggestion}allowed fields{where}: {', '.join(allowed)}"
     return document.problem((*path, key), f"unknown field {quote(key)}{where}", hint, key=True)
+
+
+def _moved_to(document: Document, path: JsonPath) -> JsonPath | None:
+    """Return the group a key at path belongs to when it was moved out of it to the left.
+
+    `country:` at the left margin, after `place:`'s fields: the schema has `place.country`, the
+    file has a `place:` group without `country`, so the key belongs there (issue 21).
+    """
+    parent, key = path[:-1], path[-1]
+    data: Any = document.data
+    for part in parent:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            data = None
+    if not isinstance(data, dict):
+        return None
+    schema = case_study_schema()
+    node = _schema_at(schema, parent)
+    for name, child in resolve(node, schema).get("properties", {}).items():
+        child = resolve(child, schema)
+        group = data.get(name)
+        if (
+            name != key
+            and ((isinstance(group, dict) and group and key not in group) or group is None)
+            and name in data
+            and key in child.get("properties", {})
+            and document.locate((*parent, name), key=True)[0] < document.locate(path, key=True)[0]
+        ):
+            return (*parent, name)
+    return None
+
+
+def _schema_at(schema: dict[str, Any], path: JsonPath) -> dict[str, Any]:
+    node: dict[str, Any] = schema
+    for part in path:
+        node = resolve(node, schema)
+        node = (
+            node.get("items", {})
+            if isinstance(part, int)
+            else node.get("properties", {}).get(part, {})
+        )
+    return node
+
+
+def _indent_under(document: Document, group: JsonPath, key: str) -> str:
+    """Return "indent `country:` under `place:` with two spaces, like `name:`"."""
+    data: Any = document.data
+    for part in group:
+        data = data[part]
+    own = document.locate((*group[:-1], key), key=True)[1]
+    if not data:  # `period:` left empty, its `start:` below it at the same column
+        column = document.locate(group, key=True)[1] + 2
+        return moved_out_problem(key, str(group[-1]), column - own, "", more=own > 1)[1]
+    first = next(iter(data))
+    column = document.locate((*group, first), key=True)[1]
+    return moved_out_problem(key, str(group[-1]), column - own, str(first), more=own > 1)[1]
+
+
+def _emptied(document: Document, path: JsonPath) -> bool:
+    """Return whether an empty group at path lost its fields to the left (`period:` `start:`)."""
+    data: Any = document.data
+    for part in path[:-1]:
+        data = data.get(part) if isinstance(data, dict) else None
+    return isinstance(data, dict) and any(
+        _moved_to(document, (*path[:-1], key)) == path for key in data if isinstance(key, str)
+    )

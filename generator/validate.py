@@ -17,7 +17,7 @@ from generator.checks import cross_file_problems, file_problems
 from generator.load import Document, load_document
 from generator.model import CaseStudy, case_study_from_data
 from generator.parallel import map_in_processes, paused_gc
-from generator.problems import PLACEHOLDER, Problem
+from generator.problems import PLACEHOLDER, Problem, recovered_problem
 from generator.schema_check import case_study_check
 
 log = logging.getLogger(__name__)
@@ -121,12 +121,27 @@ def _check_file(path: Path) -> _Checked:
     return _checked(load_document(path))
 
 
+def _checks(document: Document) -> list[Problem]:
+    problems = case_study_check().problems(document, placeholders=document.mentions(PLACEHOLDER))
+    return [*problems, *file_problems(document, dt.date.today())]
+
+
 def _checked(document: Document) -> _Checked:
     problems = list(document.problems)
     if document.ok:
-        check = case_study_check()
-        problems.extend(check.problems(document, placeholders=document.mentions(PLACEHOLDER)))
-        problems.extend(file_problems(document, dt.date.today()))
+        problems.extend(_checks(document))
+    elif document.recovered is not None:  # the rest of a file with a syntax error (issue 21)
+        seen = {(problem.line, problem.column) for problem in problems}
+        problems.extend(
+            recovered_problem(problem, document.recovered_past)
+            for problem in [*document.recovered.problems, *_checks(document.recovered)]
+            if (problem.line, problem.column) not in seen
+            and not any(
+                problem.message.startswith(f"missing required field '{key}'")
+                for key in document.left_out
+            )
+        )
+        document.recovered = None
     document.value_marks = {
         path: mark for path, mark in document.value_marks.items() if path[:1] in _CROSS_FILE
     }
