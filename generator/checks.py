@@ -29,7 +29,7 @@ from generator.problems import (
     suggest,
     year_problem,
 )
-from generator.scaffold import reserved_slug, valid_slug
+from generator.scaffold import valid_slug
 
 # The schema's `maximum` for a year: what lies above it, the schema reports.
 LATEST_YEAR_IN_SCHEMA = 2100
@@ -50,8 +50,6 @@ def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
             or "give the file and `slug:` the same name of lower-case letters, digits and "
             "single hyphens, e.g. north-ayrshire.yaml with `slug: north-ayrshire`",
         )
-    if isinstance(slug, str) and (reserved := reserved_slug(slug)):
-        yield document.problem(("slug",), *reserved)
     yield from _citation_problems(document)
     yield from _year_problems(document, today)
     yield from _date_problems(document, today)

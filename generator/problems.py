@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.paths import RESERVED_SLUGS
+
 # What `cwb new` writes where a value is still to be filled in; the validator reports it as such.
 PLACEHOLDER = "TODO"
 
@@ -268,3 +270,13 @@ class UsageError(CwbError):
 
 class Interrupted(CwbError):
     """Ctrl+C stopped a command; the message says what it left behind."""
+
+
+def reserved_slug(slug: str) -> tuple[str, str] | None:
+    """Return the message and hint for a slug that names a page of the site, or None."""
+    if slug not in RESERVED_SLUGS:
+        return None
+    return (
+        f"the slug {quote(slug)} is taken by a page of the site (case-studies/{slug}.md)",
+        f"choose another slug (and file name); reserved: {', '.join(sorted(RESERVED_SLUGS))}",
+    )

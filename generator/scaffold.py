@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.model import PILLAR_SLUGS
-from generator.paths import RESERVED_SLUGS
-from generator.problems import PLACEHOLDER, CwbError, quote
+from generator.problems import PLACEHOLDER, CwbError, quote, reserved_slug
 from generator.schema_check import case_study_schema
 from generator.schema_walk import resolve
 
@@ -34,16 +33,6 @@ def valid_slug(text: str) -> bool:
     return (
         re.fullmatch(rule["pattern"], text) is not None
         and rule["minLength"] <= len(text) <= rule["maxLength"]
-    )
-
-
-def reserved_slug(slug: str) -> tuple[str, str] | None:
-    """Return the message and hint for a slug that names a page of the site, or None."""
-    if slug not in RESERVED_SLUGS:
-        return None
-    return (
-        f"the slug {quote(slug)} is taken by a page of the site (case-studies/{slug}.md)",
-        f"choose another slug (and file name); reserved: {', '.join(sorted(RESERVED_SLUGS))}",
     )
 
 

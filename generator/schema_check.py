@@ -31,6 +31,7 @@ from generator.problems import (
     number_text,
     printable,
     quote,
+    reserved_slug,
     suggest,
     year_problem,
 )
@@ -294,6 +295,8 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
             f"{field} is {number_text(value)}",
             f"write a number between {_bound(schema, 'minimum')} and {_bound(schema, 'maximum')}",
         )
+    elif keyword == "not" and path == ("slug",) and (reserved := reserved_slug(str(value))):
+        yield document.problem(path, *reserved)
     elif keyword == "uniqueItems":
         yield document.problem(path, f"{field} lists the same item twice", "remove the repeat")
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from generator.build import build_site
 from generator.cli import main
-from generator.paths import RESERVED_SLUGS
+from generator.paths import RESERVED_SLUGS, SCHEMA_DIR
 from generator.render import Renderer
 from generator.validate import validate_files
 from tests.golden import SETTINGS
@@ -139,3 +140,9 @@ def test_the_reserved_slugs_are_the_pages_beside_the_case_studies() -> None:
     pages = Renderer([], SETTINGS).pages()
     beside = {Path(path).stem for path in pages if Path(path).parent == Path("case-studies")}
     assert beside == RESERVED_SLUGS
+
+
+def test_the_schema_refuses_the_reserved_slugs_too() -> None:
+    # So that the editor and check-jsonschema refuse `slug: index` as cwb does.
+    schema = json.loads((SCHEMA_DIR / "case-study.schema.json").read_text("utf-8"))
+    assert set(schema["properties"]["slug"]["not"]["enum"]) == RESERVED_SLUGS
