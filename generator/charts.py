@@ -564,13 +564,15 @@ def compare_chart(rows: Sequence[CompareRow], unit: str, chart_id: str, root: st
 
     Every row's labels, values and sources are HTML that wraps at any width and that screen
     readers read as text; the tracks share one scale from zero, marked under the rows, so
-    lengths compare across rows. Rows counted alike are grouped under how they are counted.
+    lengths compare across rows, marked above and under the rows. Rows counted alike are
+    grouped under how they are counted.
     """
     axis = scale([row.last for row in rows] + [row.first or 0 for row in rows])
     groups: dict[str, list[CompareRow]] = {}
     for row in rows:
         groups.setdefault(row.group, []).append(row)
-    parts = [f'<div class="cwb-compare-chart" id="{chart_id}-chart">']
+    # The scale above the rows too: on a phone the rows run longer than a screen.
+    parts = [f'<div class="cwb-compare-chart" id="{chart_id}-chart">', _compare_scale(axis, unit)]
     for group, members in groups.items():
         if group and len(groups) > 1:
             parts.append(f'<p class="cwb-compare-group-title">{escape(group)}</p>')

@@ -382,7 +382,8 @@ def test_compare_rows_name_the_area_and_carry_their_sources(
         "els => els.every(e => e.getAttribute('aria-hidden') === 'true')"
     )
     # A visible scale: round values from zero under the rows, not overlapping.
-    ticks = section.locator(".cwb-compare-scale span")
+    assert section.locator(".cwb-compare-scale").count() == 2  # above and under the rows
+    ticks = section.locator(".cwb-compare-scale").last.locator("span")
     labels = ticks.all_inner_texts()
     assert labels[0] == "0%" and len(labels) >= 3
     boxes = [ticks.nth(index).bounding_box() for index in range(ticks.count())]

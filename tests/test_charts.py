@@ -366,7 +366,7 @@ def test_compare_chart_rows_share_one_marked_scale_and_show_their_sources() -> N
     assert html.count('class="cwb-compare-first"') == 1
     assert 'cx="98%"' in html  # the largest figure reaches the end of the scale
     ticks = re.findall(r'<span style="left: [\d.]+%">([^<]+)</span>', html)
-    assert ticks == ["0%", "20%", "40%", "60%", "80%"]
+    assert ticks == ["0%", "20%", "40%", "60%", "80%"] * 2  # above and under the rows
     assert '<a href="https://example.org/r?a=1&amp;b=2">Spend report</a> (A council)' in html
     assert "cwb-compare-group-title" not in html  # one way of counting: no group headings
 
