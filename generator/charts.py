@@ -571,8 +571,12 @@ def compare_chart(rows: Sequence[CompareRow], unit: str, chart_id: str, root: st
     groups: dict[str, list[CompareRow]] = {}
     for row in rows:
         groups.setdefault(row.group, []).append(row)
-    # The scale above the rows too: on a phone the rows run longer than a screen.
-    parts = [f'<div class="cwb-compare-chart" id="{chart_id}-chart">', _compare_scale(axis, unit)]
+    # The scale is above the rows too: on a phone the rows run longer than a screen.
+    # Search indexes the table beside the chart, which says the same: never both.
+    parts = [
+        f'<div class="cwb-compare-chart" id="{chart_id}-chart" data-pagefind-ignore>',
+        _compare_scale(axis, unit),
+    ]
     for group, members in groups.items():
         if group and len(groups) > 1:
             parts.append(f'<p class="cwb-compare-group-title">{escape(group)}</p>')
