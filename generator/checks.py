@@ -58,6 +58,7 @@ def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
     yield from _url_problems(document)
     yield from _ending_problems(document)
     yield from _indicator_problems(document)
+    yield from _value_problems(document)
     yield from _research_talk_problems(document)
 
 
@@ -397,6 +398,61 @@ def _indicator_problems(document: Document) -> Iterator[Problem]:
                 f"{' or '.join(indicator.units)}, not {unit}",
                 "change the unit, or remove `indicator:` if the figure measures something else",
             )
+        if indicator is not None and not metric.get("area"):
+            yield document.problem(
+                ("metrics", index, "indicator"),
+                f"metrics[{index + 1}] is compared with other places as '{indicator.id}' but "
+                "does not say where and whose figure it is",
+                "add `area:` naming the area and body measured, e.g. Lancashire (Preston's "
+                "anchors) or Gwynedd Council, in the words the label or source already use",
+            )
+
+
+# Words that qualify a number rather than name a period: they belong in `qualifier:`.
+_QUALIFIER_WORDS = re.compile(
+    r"\b(more than|over|about|around|approximately|almost|nearly|at least|up to|just under"
+    r"|under|c\.|circa)(?=[\s\d,;]|$)",
+    re.IGNORECASE,
+)
+
+
+_HAS_YEAR = re.compile(r"\b(1[0-9]|20)\d{2}\b")
+
+
+def _value_problems(document: Document) -> Iterator[Problem]:
+    """Check the values' words: qualifiers in their field, a break never on the first value."""
+    for index, metric in _dicts(document.data.get("metrics")):
+        values = list(_dicts(metric.get("values")))
+        years = [year for _, value in values if isinstance(year := value.get("year"), int)]
+        for position, value in values:
+            path = ("metrics", index, "values", position)
+            label = value.get("label")
+            found = _QUALIFIER_WORDS.search(label) if isinstance(label, str) else None
+            if found:
+                yield document.problem(
+                    (*path, "label"),
+                    f"{field_name(path)}.label says {quote(found.group(0))}, which qualifies the "
+                    "number, not its period",
+                    "move it to `qualifier:` (about, almost, at least, just under, more than or "
+                    "up to) and keep only the period in `label:`",
+                )
+            if isinstance(label, str) and not found and not _HAS_YEAR.search(label):
+                yield document.problem(
+                    (*path, "label"),
+                    f"{field_name(path)}.label {quote(label)} names no year: it is not a period",
+                    "write the period with its year (e.g. 2016/17, fiscal 2018, March 2020) or "
+                    "move the words to `note:`",
+                )
+            year = value.get("year")
+            if value.get("definition_changed") is not None and (
+                len(values) < 2 or (isinstance(year, int) and year == min(years))
+            ):
+                yield document.problem(
+                    (*path, "definition_changed"),
+                    f"{field_name(path)} is the first value, so nothing before it was counted "
+                    "differently",
+                    "put `definition_changed:` on the first value counted the new way",
+                )
 
 
 def cross_file_problems(documents: list[Document]) -> Iterator[Problem]:

@@ -7,9 +7,9 @@ as every other metric with that tag; an indicator is compared once two places me
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from generator.charts import CompareRow, change, period
+from generator.charts import CompareRow, CompareSource, amount, change, when
 from generator.model import CaseStudy, Indicator, Metric, MetricValue, load_indicators
 
 # Whole currency units and their millions: £1,000,000 is drawn as £1m beside other £m figures.
@@ -27,33 +27,42 @@ class ComparedMetric:
 
     @property
     def row(self) -> CompareRow:
-        """Return the chart row: the place, from its first comparable figure to its last."""
+        """Return the chart row: the area measured, from its first comparable figure to its last.
+
+        The row is named by the area and body the figure covers (`area:`), never by the case
+        study alone, and carries its sources, so it can be read without leaving the page.
+        """
         moved = change(self.shown)
-        place = self.case_study.place.name
-        if moved is None:
-            only = self.values[-1]
-            return CompareRow(place, self.metric.label, None, only.value, None, period(only))
+        first, last = (moved.first, moved.last) if moved else (None, self.values[-1])
         return CompareRow(
-            place,
-            self.metric.label,
-            moved.first.value,
-            moved.last.value,
-            period(moved.first),
-            period(moved.last),
+            label=self.metric.area or self.case_study.place.name,
+            detail=self.metric.label,
+            first=first.value if first else None,
+            last=last.value,
+            first_period=when(first) if first else None,
+            last_period=when(last),
+            first_said=amount(first, self.unit) if first else None,
+            last_said=amount(last, self.unit),
+            group=self.metric.measures or "",
+            sources=self.sources,
+            case_url=f"case-studies/{self.case_study.slug}/",
+        )
+
+    @property
+    def sources(self) -> tuple[CompareSource, ...]:
+        """Return every source of the metric's values, the metric's own first."""
+        ids = [self.metric.source] + [value.source for value in self.values if value.source]
+        by_id = self.case_study.source_by_id
+        return tuple(
+            CompareSource(by_id[id_].title, by_id[id_].url, by_id[id_].publisher)
+            for id_ in dict.fromkeys(ids)
+            if id_ in by_id
         )
 
     @property
     def shown(self) -> Metric:
         """Return the metric with the values and unit the comparison shows."""
-        return Metric(
-            label=self.metric.label,
-            unit=self.unit,
-            pillar=self.metric.pillar,
-            source=self.metric.source,
-            values=self.values,
-            note=self.metric.note,
-            indicator=self.metric.indicator,
-        )
+        return replace(self.metric, unit=self.unit, values=self.values)
 
 
 @dataclass(frozen=True)
@@ -113,13 +122,15 @@ def _by_unit(entries: list[tuple[CaseStudy, Metric]]) -> tuple[UnitGroup, ...]:
         millions = _MILLIONS.get(unit)
         if millions in recorded:
             unit = millions
-            values = tuple(
-                MetricValue(value.year, value.value / 1_000_000, value.label, value.source)
-                for value in values
-            )
+            values = tuple(replace(value, value=value.value / 1_000_000) for value in values)
         groups.setdefault(unit, []).append(ComparedMetric(case, metric, unit, values))
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
     return tuple(
-        UnitGroup(unit, tuple(sorted(metrics, key=lambda m: -m.row.last)))
-        for unit, metrics in ordered
+        UnitGroup(unit, tuple(sorted(metrics, key=_row_order))) for unit, metrics in ordered
     )
+
+
+def _row_order(metric: ComparedMetric) -> tuple[str, float]:
+    """Rows counted alike sit together (by `measures:`), each group largest figure first."""
+    row = metric.row
+    return (row.group, -row.last)

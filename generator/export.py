@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
+from generator.charts import figure_text
 from generator.compare import comparisons
 from generator.downloads import default_release, downloads
 from generator.history import Release
-from generator.model import PILLAR_SLUGS, CaseStudy, PillarWork
+from generator.model import PILLAR_SLUGS, CaseStudy, Metric, PillarWork
 from generator.paths import SCHEMA_DIR
 from generator.spreadsheet import FORMULA_NOTE, spreadsheet_cell
 
@@ -93,9 +94,21 @@ def _plain(value: object) -> object:
             for field in dataclasses.fields(value)
             if field.name != "pillar"
         }
+    if isinstance(value, Metric):
+        # Each value also carries its words as the site writes them: "more than 1,600 jobs,
+        # February 2018" (generator/charts.py's figure_text), so reusers quote it the same way.
+        data = _fields(value)
+        data["values"] = [
+            {**_fields(item), "text": figure_text(item, value.unit)} for item in value.values
+        ]
+        return data
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+        return _fields(value)
     raise TypeError(f"cannot export {type(value).__name__}")
+
+
+def _fields(value: Any) -> dict[str, object]:
+    return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
 
 
 def export_json(case_studies: Iterable[CaseStudy]) -> str:

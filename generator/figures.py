@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from generator.charts import UNIT_NAMES, change, format_value, period
+from generator.charts import UNIT_NAMES, amount, change, figure_text, format_value, when
 from generator.citation import SITE_NAME, one_line
 from generator.compare import Comparison
 from generator.markup import template_environment
@@ -44,8 +44,9 @@ FIGURE_COLUMNS: tuple[tuple[str, str, str], ...] = (  # (name, Table Schema type
     ("unit", "string", "The unit of value, e.g. GBP-million, percent, jobs."),
     ("year", "integer", "The year the value applies to."),
     ("value", "number", "The value, in unit."),
-    ("qualifier", "string", "How the source labels the value (a period, 'reported July 2019')."),
-    ("period", "string", "When the value applies, as the site shows it."),
+    ("qualifier", "string", "The word the source puts before the number (more than, about…)."),
+    ("period", "string", "When the value applies, as the site shows it, with its note."),
+    ("text", "string", "The value as the site writes it: 'more than 1,600 jobs, February 2018'."),
     ("note", "string", "The case study's note on the figure."),
     ("source_title", "string", "The title of the source of the value."),
     ("source_publisher", "string", "Who published the source."),
@@ -142,8 +143,9 @@ def _rows(case: CaseStudy, metric: Metric) -> Iterable[list[object]]:
             metric.unit,
             value.year,
             value.value,
-            value.label,
-            period(value),
+            value.qualifier,
+            when(value),
+            figure_text(value, metric.unit),
             metric.note,
             source.title if source else None,
             source.publisher if source else None,
@@ -238,8 +240,8 @@ def _marks(values: Sequence[MetricValue], unit: str, top: float, line: bool) -> 
         else:
             x = _MARGIN + inner * (index + 0.5) / len(values)
         height = max((_PLOT - _HEADROOM) * max(value.value, 0) / top, 1.5)
-        shown = format_value(value.value, unit)
-        marks.append(_Mark(x, _PLOT - height, height, shown, period(value)))
+        shown = amount(value, unit)
+        marks.append(_Mark(x, _PLOT - height, height, shown, when(value)))
     return marks
 
 
@@ -269,8 +271,7 @@ def metric_svg(case: CaseStudy, metric: Metric, page_url: str) -> str:
             marks=_marks(metric.values, metric.unit, top, line),
             line=line,
             described="; ".join(
-                f"{period(value)}: {format_value(value.value, metric.unit)}"
-                for value in metric.values
+                f"{when(value)}: {amount(value, metric.unit)}" for value in metric.values
             ),
             plot=_PLOT,
             margin=_MARGIN,
@@ -304,11 +305,12 @@ def comparison_svg(comparison: Comparison, unit_index: int, page_url: str) -> st
             x(row.first) if row.first is not None else None,
             x(row.last),
             (
-                f"{format_value(row.first, group.unit)} ({row.first_period}) → "
+                f"{row.first_said or format_value(row.first, group.unit)} ({row.first_period}) → "
                 if row.first is not None
                 else ""
             )
-            + f"{format_value(row.last, group.unit)} ({row.last_period}) · {row.detail}",
+            + f"{row.last_said or format_value(row.last, group.unit)} ({row.last_period})"
+            + f" · {row.detail}",
         )
         for row in rows
     ]

@@ -88,8 +88,11 @@ class MetricValue:
 
     year: int
     value: float
-    label: str | None = None
+    label: str | None = None  # the period as the source names it, e.g. 2016/17
     source: str | None = None
+    qualifier: str | None = None  # "more than", "about", …: said before the number
+    note: str | None = None  # what this one value is, e.g. "first share offer"
+    definition_changed: str | None = None  # counted differently from this value on
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ class Metric:
     values: tuple[MetricValue, ...]
     note: str | None = None
     indicator: str | None = None  # a shared indicator's id, comparable across places
+    area: str | None = None  # where and whose figure, e.g. "Lancashire (Preston's anchors)"
+    measures: str | None = None  # how it is counted, shared by places counting alike
 
 
 @dataclass(frozen=True)
@@ -244,6 +249,8 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
                 source=metric["source"],
                 note=metric.get("note"),
                 indicator=metric.get("indicator"),
+                area=metric.get("area"),
+                measures=metric.get("measures"),
                 values=tuple(
                     MetricValue(**{**value, "year": int(value["year"])})
                     for value in sorted(metric["values"], key=_by_year)

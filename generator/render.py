@@ -16,7 +16,16 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
-from generator.charts import change, compare_chart, metric_chart, period
+from generator.charts import (
+    amount,
+    breaks,
+    change,
+    compare_chart,
+    figure_text,
+    metric_chart,
+    period,
+    when,
+)
 from generator.compare import comparisons, measured_once
 from generator.export import export_files
 from generator.history import Release, data_release, last_changes, project_version
@@ -136,6 +145,10 @@ class Renderer:
             chart=metric_chart,
             change=change,
             period=period,
+            when=when,
+            amount=amount,
+            figure_text=figure_text,
+            breaks=breaks,
             compare_chart=compare_chart,
             shared_indicators=self.shared_indicators,
             indicators=load_indicators(),

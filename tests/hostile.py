@@ -7,6 +7,7 @@ tests/test_browser_untrusted.py (real Chromium on the pages the text reaches).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -111,6 +112,12 @@ def complete_document() -> dict[str, Any]:
         actor.setdefault("url", "https://example.org/actor")
     for metric in document["metrics"]:
         metric.setdefault("note", "How it was counted.")
+        metric.setdefault("area", "Riverton (its anchors)")
+        metric.setdefault("measures", "A council's own spending")
+        for value in metric["values"]:
+            value.setdefault("note", "first offer")
+        if len(metric["values"]) > 1:  # a break is never on the first value
+            metric["values"][1].setdefault("definition_changed", "Counted another way from here.")
     return document
 
 
@@ -122,6 +129,10 @@ def hostile_document() -> tuple[dict[str, Any], dict[str, str]]:
     for turn, text_field in enumerate(text_fields()):
         if text_field.schema.get("format") == "uri":
             text = URL
+        elif text_field.dotted == "metrics[].values[].label":
+            # A value's label is a period: cwb validate wants a year in it (issue 18).
+            shorter = dataclasses.replace(text_field, schema={**text_field.schema, "maxLength": 25})
+            text = f"2019 {payload(shorter, turn)}"
         elif is_free_text(text_field):
             text = payload(text_field, turn)
         else:

@@ -9,6 +9,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from playwright.sync_api import Browser, Page
 
 from generator.build import BuildResult
@@ -45,6 +46,11 @@ class _Outline(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "article":
             self._in_article -= 1
+
+
+def html_text(text: str) -> str:
+    """Return text as the templates escape it."""
+    return str(escape(text))
 
 
 def outline(site: Path, url: str) -> _Outline:
@@ -133,12 +139,13 @@ def test_compare_lists_every_shared_indicator_with_each_value_sourced(built_site
         for case, label in entries:
             assert f"../case-studies/{case.slug}/" in section
             metric = next(m for m in case.metrics if m.label == label)
+            assert metric.area and html_text(metric.area) in section
             for value in metric.values:
-                source = value.source or metric.source
-                link = f"../case-studies/{case.slug}/#source-{source}"
-                assert link in section, (indicator, case.slug, source)
-                target = outline(site, f"case-studies/{case.slug}")
-                assert f"source-{source}" in target.ids
+                # The source where the reader is: its title, linked to it, not a number.
+                source = case.source_by_id[value.source or metric.source]
+                link = f'<a href="{html_text(source.url)}">{html_text(source.title)}</a>'
+                assert link in section, (indicator, case.slug, source.id)
+        assert "#source-" not in section  # no number into another page's list
 
 
 def test_figures_and_pillars_link_to_their_comparison(built_site: Site) -> None:
@@ -195,6 +202,8 @@ def test_key_figures_read_at_a_glance_on_a_phone(
     single = page.locator("figure.cwb-kf--single").first
     assert single.locator("svg").count() == 0
     assert single.locator(".cwb-kf-value strong").inner_text() == "1,600 jobs"
+    value = " ".join(single.locator(".cwb-kf-value").inner_text().split())
+    assert value == "more than 1,600 jobs February 2018"  # the qualifier before the number
     sizes = page.evaluate(
         """() => [...document.querySelectorAll('.cwb-keyfigures *')]
             .filter(el => el.offsetParent && [...el.childNodes].some(
@@ -210,10 +219,12 @@ def test_key_figures_read_at_a_glance_on_a_phone(
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("url", ["case-studies/preston/", "case-studies/mondragon/", "compare/"])
+# /compare/'s charts are lists of rows whose words are text (names, figures, sources); only
+# their tracks are drawings, hidden from screen readers: see the compare-rows test below.
+@pytest.mark.parametrize("url", ["case-studies/preston/", "case-studies/mondragon/"])
 def test_every_chart_has_a_name_and_a_table(phone: Page, site_url: str, url: str) -> None:
     phone.goto(f"{site_url}/{url}")
-    charts = phone.locator(".cwb-chart, .cwb-compare-chart")
+    charts = phone.locator(".cwb-chart")
     assert charts.count() > 0
     for index in range(charts.count()):
         chart = charts.nth(index)
@@ -338,3 +349,108 @@ def test_figures_and_compare_pass_axe(
     assert serious == []
     assert overflow <= 0
     assert watch.console_errors == [] and watch.foreign_requests == []
+
+
+# --- /compare/ rows, chart axes and figure strings in Chromium (issue 18) ----------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1366])
+def test_compare_rows_name_the_area_and_carry_their_sources(
+    browser: Browser, site_url: str, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{site_url}/compare/", wait_until="networkidle")
+    section = page.locator("#indicator-anchor-spend-local-share ~ .cwb-compare-group").first
+    rows = section.locator(".cwb-compare-chart .cwb-compare-row")
+    names = [
+        " ".join(text.split()) for text in rows.locator(".cwb-compare-label b").all_inner_texts()
+    ]
+    assert "Lancashire (Preston's anchors)" in names
+    assert "Manchester City Council (top 300 suppliers)" in names
+    assert "Preston" not in names  # every row says which area and body it measures
+    groups = section.locator(".cwb-compare-group-title").all_inner_texts()
+    assert len(groups) >= 2  # rows counted differently are drawn apart
+    lancashire = rows.filter(has_text="Lancashire (Preston's anchors)")
+    assert "retained in Lancashire" in lancashire.locator(".cwb-compare-detail").inner_text()
+    source = lancashire.locator(".cwb-compare-source a").first
+    assert source.is_visible()
+    assert (source.get_attribute("href") or "").startswith("https://")
+    assert "Community Wealth Building in Preston" in source.inner_text()
+    assert section.locator(".cwb-compare-track").evaluate_all(
+        "els => els.every(e => e.getAttribute('aria-hidden') === 'true')"
+    )
+    # A visible scale: round values from zero under the rows, not overlapping.
+    assert section.locator(".cwb-compare-scale").count() == 2  # above and under the rows
+    ticks = section.locator(".cwb-compare-scale").last.locator("span")
+    labels = ticks.all_inner_texts()
+    assert labels[0] == "0%" and len(labels) >= 3
+    boxes = [ticks.nth(index).bounding_box() for index in range(ticks.count())]
+    assert all(box and box["width"] > 0 for box in boxes)
+    for left, right in pairwise(boxes):
+        assert left and right and left["x"] + left["width"] <= right["x"]
+    overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    context.close()
+    assert overflow <= 0
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_chart_has_a_visible_value_axis(browser: Browser, site_url: str, scheme: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    page = context.new_page()
+    for url in ("case-studies/mondragon/", "case-studies/preston/", "compare/"):
+        page.goto(f"{site_url}/{url}", wait_until="networkidle")
+        charts = page.locator(".cwb-chart-plot, .cwb-compare-chart")
+        assert charts.count() > 0, url
+        for index in range(charts.count()):
+            chart = charts.nth(index)
+            axis = chart.locator(".cwb-chart-scale span, .cwb-compare-scale span")
+            assert axis.count() >= 2, (url, index)
+            for tick in range(axis.count()):
+                box = axis.nth(tick).bounding_box()
+                chart_box = chart.bounding_box()
+                assert box and chart_box and box["width"] > 0
+                assert box["x"] >= 0  # never cut off at the screen's edge
+    context.close()
+
+
+@pytest.mark.browser
+def test_mondragon_shows_its_scale_extremes_and_breaks(phone: Page, site_url: str) -> None:
+    phone.goto(f"{site_url}/case-studies/mondragon/", wait_until="networkidle")
+    jobs = phone.locator("figure.cwb-kf").filter(has_text="People working in the Mondragon group")
+    text = " ".join(jobs.inner_text().split())
+    assert "The scale starts at 65,000, not zero." in text
+    assert jobs.locator(".cwb-chart-scale span").all_inner_texts() == ["85,000", "65,000"]
+    extremes = [" ".join(t.split()) for t in jobs.locator(".cwb-chart-extreme").all_inner_texts()]
+    assert extremes == ["81,837 2018, highest", "68,879 2022, lowest"]
+    assert jobs.locator(".cwb-chart-break").count() == 2
+    assert "Counted differently from 2017." in text
+    assert "part-time retail staff" in text
+    # The line really uses its height: the plot's dots span most of the 64 px.
+    ys = [
+        float(y)
+        for y in jobs.locator("circle").evaluate_all("els => els.map(e => e.getAttribute('cy'))")
+    ]
+    assert max(ys) - min(ys) > 30  # drawn from zero, the same values spanned about 9 px
+
+
+@pytest.mark.browser
+def test_figure_strings_read_as_a_reader_says_them(phone: Page, site_url: str) -> None:
+    bare = re.compile(r"\((?:[^)]*, )?(more than|over|about|almost|nearly)\b|, (more than|about)\)")
+    for url, expected in (
+        ("case-studies/bologna/", "more than 90 → 280, 2015 (first year) → 2014–2016"),
+        ("case-studies/cooperation-jackson/", "30 → more than 40, October 2016 → February 2022"),
+        ("case-studies/rochester/", "$34,500 → more than $1,000,000, nearly 29 times"),
+        ("case-studies/mondragon/", "€11,138m → €11,213m, little changed (up 0.7%), 2013 → 2024"),
+        ("pillars/procurement/", "£38m → £111m, nearly three times, 2012/13 → 2016/17"),
+        ("compare/", "more than 1,600 jobs, February 2018"),
+    ):
+        phone.goto(f"{site_url}/{url}", wait_until="networkidle")
+        text = " ".join(phone.locator("article").inner_text().split())
+        assert expected in text, url
+        figures = phone.locator(".cwb-kf figcaption, .cwb-kf-value, .cwb-figure-list li")
+        for figure in figures.all_inner_texts():
+            assert not bare.search(figure), (url, figure)
+            assert not re.search(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", figure)
