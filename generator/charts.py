@@ -212,8 +212,15 @@ def _percent_change(ratio: float, up: str, down: str) -> str:
     return f"{shown}% {word}" if word in ("higher", "lower") else f"{word} {shown}%"
 
 
+# Past this, a multiple (of a first value near zero) tells a reader nothing more; and a ratio
+# can leave float range (111 / 5e-324 is infinite) even when both values are bounded (issue 16).
+_MOST_TIMES = 1000
+
+
 def _times(ratio: float) -> str:
     """Return a multiple in words: 'twice', 'nearly three times', 'seven and a half times'."""
+    if not ratio < _MOST_TIMES:
+        return f"more than {_multiple(_MOST_TIMES)}"
     whole = int(ratio)
     fraction = ratio - whole
     if fraction >= 0.85:

@@ -7,6 +7,7 @@ in `cross_file_problems`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -16,10 +17,20 @@ import pycountry
 from generator.languages import language_name
 from generator.load import Document
 from generator.model import load_indicators
-from generator.problems import PLACEHOLDER, JsonPath, Problem, clip, field_name, suggest
-from generator.scaffold import valid_slug
+from generator.problems import (
+    EARLIEST_YEAR,
+    PLACEHOLDER,
+    JsonPath,
+    Problem,
+    field_name,
+    quote,
+    suggest,
+    year_problem,
+)
+from generator.scaffold import reserved_slug, valid_slug
 
-EARLIEST_YEAR = 1800  # older than any community wealth building work; catches typos like 213
+# The schema's `maximum` for a year: what lies above it, the schema reports.
+LATEST_YEAR_IN_SCHEMA = 2100
 
 
 def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
@@ -32,11 +43,13 @@ def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
         fixes += [f"set `slug: {stem}`"] if valid_slug(stem) else []
         yield document.problem(
             ("slug",),
-            f"slug '{slug}' does not match the file name '{document.path.name}'",
+            f"slug {quote(slug, 60)} does not match the file name {quote(document.path.name, 65)}",
             ", or ".join(fixes)
             or "give the file and `slug:` the same name of lower-case letters, digits and "
             "single hyphens, e.g. north-ayrshire.yaml with `slug: north-ayrshire`",
         )
+    if isinstance(slug, str) and (reserved := reserved_slug(slug)):
+        yield document.problem(("slug",), *reserved)
     yield from _citation_problems(document)
     yield from _year_problems(document, today)
     yield from _date_problems(document, today)
@@ -45,6 +58,7 @@ def file_problems(document: Document, today: dt.date) -> Iterator[Problem]:
     yield from _url_problems(document)
     yield from _ending_problems(document)
     yield from _indicator_problems(document)
+    yield from _research_talk_problems(document)
 
 
 def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -105,7 +119,8 @@ def _citation_problems(document: Document) -> Iterator[Problem]:
         if source_id in listed:
             yield document.problem(
                 ("sources", index, "id"),
-                f"source id '{source_id}' is used twice (also sources[{listed[source_id] + 1}])",
+                f"source id {quote(source_id)} is used twice "
+                f"(also sources[{listed[source_id] + 1}])",
                 "give each source its own id",
             )
         else:
@@ -116,7 +131,7 @@ def _citation_problems(document: Document) -> Iterator[Problem]:
             known = ", ".join(listed) or "none yet"
             yield document.problem(
                 path,
-                f"cites source '{cited}', which is not listed under sources",
+                f"cites source {quote(cited)}, which is not listed under sources",
                 f"{suggestion}add it under sources, or use a listed id ({known})",
             )
 
@@ -136,23 +151,25 @@ def _years(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
             yield ("metrics", index, "values", position, "year"), value.get("year")
 
 
+def _whole(value: Any) -> int | None:
+    """Return a year as a whole number: 2015, or 2015.0 (which JSON Schema counts as whole)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _year_problems(document: Document, today: dt.date) -> Iterator[Problem]:
     data = document.data
     latest = today.year + 1  # plans announced for next year are fine; later is a typo
-    for path, year in _years(data):
-        if (
-            isinstance(year, int)
-            and not isinstance(year, bool)
-            and not (EARLIEST_YEAR <= year <= latest)
-        ):
-            yield document.problem(
-                path,
-                f"{field_name(path)} is {year}, which is not a sane year",
-                f"write a four-digit year between {EARLIEST_YEAR} and {latest}",
-            )
+    for path, value in _years(data):
+        year = _whole(value)  # outside the schema's bounds, the schema reports it
+        if year is not None and latest < year <= LATEST_YEAR_IN_SCHEMA:
+            yield document.problem(path, *year_problem(field_name(path), value, today))
     period = data.get("period")
     if isinstance(period, dict):
-        start, end = period.get("start"), period.get("end")
+        start, end = _whole(period.get("start")), _whole(period.get("end"))
         if isinstance(start, int) and isinstance(end, int) and end < start:
             yield document.problem(
                 ("period", "end"),
@@ -193,7 +210,7 @@ def _date_problems(document: Document, today: dt.date) -> Iterator[Problem]:
         if parsed is False:
             yield document.problem(
                 path,
-                f"{field_name(path)} is '{text}', which is not a real date",
+                f"{field_name(path)} is {quote(text)}, which is not a real date",
                 "check the month (01–12) and the day of the month",
             )
         elif parsed > today:
@@ -236,7 +253,7 @@ def _place_problems(document: Document) -> Iterator[Problem]:
             "EL": "the ISO code for Greece is GR",
         }.get(country, "look the code up in ISO 3166-1 alpha-2, e.g. GB, US, ES, IT, DE")
         yield document.problem(
-            ("place", "country"), f"'{country}' is not an ISO 3166-1 country code", hint
+            ("place", "country"), f"{quote(country)} is not an ISO 3166-1 country code", hint
         )
     coordinates = place.get("coordinates")
     if isinstance(coordinates, dict):
@@ -259,9 +276,45 @@ def _language_problems(document: Document) -> Iterator[Problem]:
         if code.isalpha() and code.islower() and language_name(code) is None:
             yield document.problem(
                 ("sources", index, "language"),
-                f"'{clip(code)}' is not a language code",
+                f"{quote(code)} is not a language code",
                 "use the two-letter ISO 639-1 code, e.g. pt (Portuguese), de (German), "
                 "fr (French), es (Spanish), ko (Korean)",
+            )
+
+
+# Words about how a page was looked up, which mean nothing to a reader (issue 18): a note says
+# what the source is (a mirror, a reprint, a page without a headline), never how we saw it.
+_RESEARCH_TALK = re.compile(
+    r"\bstored (?:copy|copies|version|versions|page|pages|report|reports|web page)\b"
+    r"|\bnot stored\b|\bthe (?:excerpt|snippet)\b|\bcached (?:copy|page|version)\b"
+    r"|\bwe (?:could not|couldn't|did not|didn't) (?:find|see|open|confirm)\b"
+    r"|\bour (?:reading|copy) of\b",
+    re.IGNORECASE,
+)
+_NOT_PROSE = frozenset({"url"})  # ids and slugs cannot hold the phrases' spaces
+
+
+def _prose(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """Yield (path, text) for every text in the file but web addresses."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            if key not in _NOT_PROSE:
+                yield from _prose(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _prose(child, (*path, index))
+
+
+def _research_talk_problems(document: Document) -> Iterator[Problem]:
+    for path, text in _prose(document.data, ()):
+        if found := _RESEARCH_TALK.search(text):
+            yield document.problem(
+                path,
+                f"{field_name(path)} speaks of how a page was looked up ({quote(found[0])})",
+                "tell readers about the source itself: e.g. 'a copy on a document-sharing "
+                "site', 'title taken from the page's web address', 'the page shows no date'",
             )
 
 
@@ -281,14 +334,14 @@ def _url_problems(document: Document) -> Iterator[Problem]:
         if not parts.hostname or "." not in parts.hostname or any(c.isspace() for c in url):
             yield document.problem(
                 path,
-                f"{field_name(path)} is not a complete web address: '{clip(url)}'",
+                f"{field_name(path)} is not a complete web address: {quote(url)}",
                 "copy the address from the browser's address bar",
             )
 
 
 def _ending_problems(document: Document) -> Iterator[Problem]:
-    for path, ended, start in _endings(document.data):
-        year = ended.get("year")
+    for path, ended, raw_start in _endings(document.data):
+        year, start = _whole(ended.get("year")), _whole(raw_start)
         if isinstance(year, int) and isinstance(start, int) and year < start:
             yield document.problem(
                 (*path, "year"),
@@ -329,7 +382,7 @@ def cross_file_problems(documents: list[Document]) -> Iterator[Problem]:
         if slug in seen:
             yield document.problem(
                 ("slug",),
-                f"slug '{slug}' is also used by {seen[slug].path.name}",
+                f"slug {quote(slug, 60)} is also used by {quote(seen[slug].path.name, 65)}",
                 "each case study needs its own slug and file name",
             )
         else:
@@ -355,6 +408,6 @@ def cross_file_problems(documents: list[Document]) -> Iterator[Problem]:
             elif slug not in known:
                 yield document.problem(
                     ("related", index),
-                    f"related case study '{slug}' does not exist",
+                    f"related case study {quote(slug, 60)} does not exist",
                     f"{suggest(slug, known)}name the slug of a file in case_studies/",
                 )

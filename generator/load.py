@@ -24,7 +24,7 @@ from typing import Any, cast
 
 import yaml
 
-from generator.problems import PLACEHOLDER, JsonPath, Problem, symlink_problem
+from generator.problems import PLACEHOLDER, JsonPath, Problem, quote, symlink_problem
 from generator.yaml12 import Unagreed, resolve_plain
 from generator.yaml_syntax import syntax_problem
 
@@ -375,7 +375,7 @@ def _take_key(
                 document.path,
                 mark[0],
                 mark[1],
-                f"duplicate field '{key}' (first given on line {first})",
+                f"duplicate field {quote(key)} (first given on line {first})",
                 "keep one of them: YAML would silently keep only the last",
             )
         )

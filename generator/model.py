@@ -211,8 +211,9 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
             lon=float(place["coordinates"]["lon"]),
         ),
         scale=data["scale"],
-        start=data["period"]["start"],
-        end=data["period"].get("end"),
+        # JSON Schema counts 2015.0 as a whole number; the pages show 2015.
+        start=int(data["period"]["start"]),
+        end=int(data["period"]["end"]) if "end" in data["period"] else None,
         status=data["status"],
         summary=data["summary"].strip(),
         story=data["story"],
@@ -223,7 +224,7 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
                 initiatives=tuple(
                     Initiative(
                         title=item["title"],
-                        year=item["year"],
+                        year=int(item["year"]),
                         description=item["description"],
                         sources=tuple(item["sources"]),
                         ended=_ending(item.get("ended")),
@@ -244,7 +245,8 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
                 note=metric.get("note"),
                 indicator=metric.get("indicator"),
                 values=tuple(
-                    MetricValue(**value) for value in sorted(metric["values"], key=_by_year)
+                    MetricValue(**{**value, "year": int(value["year"])})
+                    for value in sorted(metric["values"], key=_by_year)
                 ),
             )
             for metric in data["metrics"]
@@ -291,7 +293,7 @@ def _source_numbers(case: CaseStudy) -> dict[str, int]:
 
 
 def _ending(data: dict[str, Any] | None) -> Ending | None:
-    return Ending(**data) if data else None
+    return Ending(**{**data, "year": int(data["year"])}) if data else None
 
 
 def _by_year(value: dict[str, Any]) -> int:

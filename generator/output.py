@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
-from generator.problems import Problem
+from generator.problems import Problem, printable
 
 
 def count_case_studies(count: int) -> str:
@@ -39,12 +40,19 @@ def report_problems(problems: list[Problem]) -> None:
             write_step_summary(Path(summary), problems)
 
 
+# Every ASCII punctuation character may be backslash-escaped in (GitHub-flavoured) Markdown; these
+# are the ones that can start a link, an image, HTML, a table cell, code or emphasis.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&:-])")
+
+
+def markdown_text(text: str) -> str:
+    """Return text as one literal Markdown table cell: no markup, link, HTML or line break."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", printable(text))
+
+
 def write_step_summary(path: Path, problems: list[Problem]) -> None:
     """Append a table of the problems to a GitHub Actions step summary."""
-
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
+    cell = markdown_text
     lines = ["## Case-study validation", ""]
     if not problems:
         lines.append("All case studies are valid. :white_check_mark:")

@@ -14,6 +14,10 @@ CASE_STUDY_SCHEMA = SCHEMA_DIR / "case-study.schema.json"
 PILLARS_FILE = SCHEMA_DIR / "pillars.yaml"
 INDICATORS_FILE = SCHEMA_DIR / "indicators.yaml"
 
+# Pages render.py writes beside the case studies' own in case-studies/ (index.md is the list of
+# case studies): a case study with such a slug would overwrite one (issue 16, item 6).
+RESERVED_SLUGS = frozenset({"index"})
+
 
 @dataclass(frozen=True)
 class ProjectPaths:

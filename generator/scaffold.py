@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.model import PILLAR_SLUGS
-from generator.problems import PLACEHOLDER, CwbError
+from generator.paths import RESERVED_SLUGS
+from generator.problems import PLACEHOLDER, CwbError, quote
 from generator.schema_check import case_study_schema
 from generator.schema_walk import resolve
 
@@ -36,12 +37,24 @@ def valid_slug(text: str) -> bool:
     )
 
 
+def reserved_slug(slug: str) -> tuple[str, str] | None:
+    """Return the message and hint for a slug that names a page of the site, or None."""
+    if slug not in RESERVED_SLUGS:
+        return None
+    return (
+        f"the slug {quote(slug)} is taken by a page of the site (case-studies/{slug}.md)",
+        f"choose another slug (and file name); reserved: {', '.join(sorted(RESERVED_SLUGS))}",
+    )
+
+
 def check_slug(slug: str) -> None:
     """Raise ScaffoldError unless the slug is a valid file and page name."""
+    if reserved := reserved_slug(slug):
+        raise ScaffoldError(f"{reserved[0]}: {reserved[1]}")
     if not valid_slug(slug):
         raise ScaffoldError(
-            f"'{slug}' is not a valid slug: use 2 to 60 lower-case letters, digits and single "
-            "hyphens, e.g. kirklees or north-ayrshire"
+            f"{quote(slug, 60)} is not a valid slug: use 2 to 60 lower-case letters, digits "
+            "and single hyphens, e.g. kirklees or north-ayrshire"
         )
 
 
@@ -90,9 +103,10 @@ def _placeholder(name: str, schema: dict[str, Any]) -> str:
 
 
 def _number_wanted(schema: dict[str, Any]) -> str:
-    kind = "a whole number" if schema.get("type") == "integer" else "a number"
-    if "minimum" in schema and "maximum" in schema:
-        kind += f" from {schema['minimum']} to {schema['maximum']}"
+    kind = "a year" if schema.get("type") == "integer" else "a number"
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None and max(abs(low), abs(high)) < 10_000:
+        kind += f" from {low} to {high}"  # a bound of a million million says nothing
     return f"{kind}, without quotes"
 
 

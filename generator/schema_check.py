@@ -6,19 +6,33 @@ Each error becomes a `Problem` at the line and column of the value, with a hint 
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
+import math
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 import jsonschema
 import jsonschema_rs
+import regress
 
 from generator.load import Document
 from generator.model import PILLAR_SLUGS
 from generator.paths import CASE_STUDY_SCHEMA
-from generator.problems import PLACEHOLDER, JsonPath, Problem, clip, field_name, suggest
+from generator.problems import (
+    PLACEHOLDER,
+    JsonPath,
+    Problem,
+    clip,
+    field_name,
+    number_text,
+    printable,
+    quote,
+    suggest,
+    year_problem,
+)
 from generator.schema_walk import resolve
 
 
@@ -28,7 +42,7 @@ class SchemaCheck:
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
         self._fast = jsonschema_rs.Draft7Validator(schema)
-        self._detailed = jsonschema.Draft7Validator(schema)
+        self._detailed = _EcmaDraft7Validator(schema)
 
     def problems(self, document: Document, *, placeholders: bool = True) -> list[Problem]:
         """Validate a document; map each error to its line and column.
@@ -42,7 +56,7 @@ class SchemaCheck:
         problems = [
             document.problem(
                 path,
-                f"{field_name(path)} is still a placeholder: {clip(text, 60)}",
+                f"{field_name(path)} is still a placeholder: {printable(clip(text, 60))}",
                 _description_at(self.schema, path),
             )
             for path, text in found.items()
@@ -50,7 +64,41 @@ class SchemaCheck:
         for error in self._detailed.iter_errors(document.data):
             if tuple(error.absolute_path) not in found:
                 problems.extend(_explain(document, error))
+        if not problems:
+            # The fast check refused what the detailed pass cannot explain (e.g. a `format`
+            # only it checks): a refused document is never valid, so say it in its words.
+            problems = [
+                self._fast_words(document, error) for error in self._fast.iter_errors(document.data)
+            ]
         return problems
+
+    def _fast_words(self, document: Document, error: jsonschema_rs.ValidationError) -> Problem:
+        path: JsonPath = tuple(error.instance_path)
+        return document.problem(
+            path,
+            f"{field_name(path)} is not valid: {printable(clip(error.message, 160))}",
+            _description_at(self.schema, path),
+        )
+
+
+@cache
+def _ecma_regex(pattern: str) -> regress.Regex:
+    return regress.Regex(pattern)
+
+
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    """Match as ECMA-262 does, where `$` is the end of the text (issue 16, item 4)."""
+    if validator.is_type(instance, "string") and _ecma_regex(pattern).find(instance) is None:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# The detailed pass reads `pattern` as the fast check, check-jsonschema and editors do; with
+# Python's `re`, "2025-02-30\n" matched ^…$ and reached the build as a date.
+_EcmaDraft7Validator = jsonschema.validators.extend(
+    jsonschema.Draft7Validator, {"pattern": _ecma_pattern}
+)
 
 
 @cache
@@ -106,9 +154,9 @@ def _found(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()}"
     if isinstance(value, str):
-        return f"text '{clip(value)}'"
+        return f"text {quote(value)}"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {number_text(value)}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -182,19 +230,26 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
         label = "pillar" if path and path[-1] == "pillar" else f"value for {field}"
         yield document.problem(
             path,
-            f"'{clip(str(value))}' is not an allowed {label}",
+            f"{quote(value)} is not an allowed {label}",
             f"{suggest(str(value), allowed)}allowed: {', '.join(allowed)}",
+        )
+    elif keyword == "pattern" and path and path[-1] == "url" and _web_address(value):
+        yield document.problem(
+            path,
+            f"{field} holds {_unusable(value)}, which a web address cannot hold as it is: "
+            f"{quote(value)}",
+            "copy the address from the browser's address bar, which writes such characters "
+            "as %20, %22, %C3%BC …",
         )
     elif keyword == "pattern" and path and path[-1] == "url":
         yield document.problem(
             path,
-            f"{field} must be a web address starting with https:// "
-            f"or http://, not '{clip(str(value))}'",
+            f"{field} must be a web address starting with https:// or http://, not {quote(value)}",
             _pattern_hint(path),
         )
     elif keyword == "pattern":
         yield document.problem(
-            path, f"{field} has the wrong form: '{clip(str(value))}'", _pattern_hint(path)
+            path, f"{field} has the wrong form: {quote(value)}", _pattern_hint(path)
         )
     elif keyword in ("minLength", "maxLength"):
         size = "short" if keyword == "minLength" else "long"
@@ -211,11 +266,19 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
             f"item{'s' if error.validator_value != 1 else ''}",
             schema.get("description", ""),
         )
+    elif keyword in ("minimum", "maximum") and schema.get("type") == "integer":
+        yield document.problem(path, *year_problem(field, value, dt.date.today()))
     elif keyword in ("minimum", "maximum"):
         yield document.problem(
             path,
-            f"{field} is {value}, outside the allowed range",
-            f"it must be between {schema.get('minimum', '…')} and {schema.get('maximum', '…')}",
+            f"{field} is {number_text(value)}, outside the allowed range",
+            f"it must be between {_bound(schema, 'minimum')} and {_bound(schema, 'maximum')}",
+        )
+    elif keyword == "not" and isinstance(value, float) and math.isnan(value):
+        yield document.problem(
+            path,
+            f"{field} is {number_text(value)}",
+            f"write a number between {_bound(schema, 'minimum')} and {_bound(schema, 'maximum')}",
         )
     elif keyword == "uniqueItems":
         yield document.problem(path, f"{field} lists the same item twice", "remove the repeat")
@@ -223,15 +286,46 @@ def _explain(document: Document, error: jsonschema.ValidationError) -> Iterator[
         yield document.problem(path, f"{field}: {error.message}", "")
 
 
+def _bound(schema: dict[str, Any], keyword: str) -> str:
+    bound = schema.get(keyword)
+    return f"{bound:,}" if isinstance(bound, int) else str(bound) if bound is not None else "…"
+
+
+_URL_CHARACTERS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#@!$&'()*+,;=%"
+)
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _web_address(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+def _unusable(url: str) -> str:
+    """Name the first character the schema's URL pattern refuses, as a contributor sees it."""
+    for index, char in enumerate(url):
+        digits = url[index + 1 : index + 3]
+        if char == "%" and (len(digits) < 2 or not set(digits) <= _HEX):
+            return "a % that is not followed by two hex digits"
+        if char == "#" and "#" in url[:index]:
+            return "a second #"
+        if char not in _URL_CHARACTERS:
+            names = {" ": "a space", '"': "a double quote", "\n": "a line break"}
+            return names.get(char) or f"the character {quote(char)}"
+    return "a character"
+
+
 def _unknown_field(document: Document, path: JsonPath, key: str, allowed: list[str]) -> Problem:
     if path == ("pillars",):
         return document.problem(
             (*path, key),
-            f"unknown pillar '{key}'",
+            f"unknown pillar {quote(key)}",
             f"{suggest(key, allowed)}the five pillars are: {', '.join(PILLAR_SLUGS)}",
             key=True,
         )
     where = f" in {field_name(path)}" if path else ""
     suggestion = suggest(key, allowed)
     hint = f"{suggestion}allowed fields{where}: {', '.join(allowed)}"
-    return document.problem((*path, key), f"unknown field '{key}'{where}", hint, key=True)
+    return document.problem((*path, key), f"unknown field {quote(key)}{where}", hint, key=True)

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -138,3 +139,33 @@ def serious_violations(page: Page) -> list[str]:
     """Run axe-core; return the serious and critical violations in our markup, described."""
     ours, _material = axe_violations(page)
     return [str(violation) for violation in ours if violation.impact in ("serious", "critical")]
+
+
+def panel_rows(page: Page) -> list[list[dict[str, float]]]:
+    """Return the map panels' boxes, grouped into the rows they are laid out in."""
+    boxes = page.evaluate(
+        "() => Array.from(document.querySelectorAll('svg.cwb-map')).map(s => {"
+        "const r = s.getBoundingClientRect(); return {top: r.top, bottom: r.bottom,"
+        " left: r.left, width: r.width}})"
+    )
+    rows: list[list[dict[str, float]]] = []
+    for box in sorted(boxes, key=lambda b: (b["top"], b["left"])):
+        if rows and abs(rows[-1][0]["top"] - box["top"]) < 2:
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    return rows
+
+
+def assert_no_gaps(page: Page) -> None:
+    """Panels of one row share a height; rows follow one another without an empty band."""
+    gap = page.evaluate(
+        "() => parseFloat(getComputedStyle(document.querySelector('.cwb-maps')).rowGap)"
+    )
+    rows = panel_rows(page)
+    for row in rows:
+        heights = [box["bottom"] - box["top"] for box in row]
+        assert max(heights) - min(heights) < 3, f"panels of one row differ in height: {heights}"
+    for above, below in pairwise(rows):
+        space = below[0]["top"] - max(box["bottom"] for box in above)
+        assert space < gap + 3, f"{space:.0f} px between two rows of panels"

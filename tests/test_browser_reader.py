@@ -20,7 +20,7 @@ import yaml
 from playwright.sync_api import Browser, Page
 
 from generator.build import BuildResult
-from tests.browser import PageWatch, serious_violations
+from tests.browser import PageWatch, assert_no_gaps, serious_violations
 from tests.conftest import ARTIFACTS, ROOT
 
 pytestmark = pytest.mark.browser
@@ -115,7 +115,10 @@ def test_map_markers_are_named_links_that_do_not_overlap(page: Page, site_url: s
     for i in range(links.count()):
         link = links.nth(i)
         assert re.search(r"case-studies/[a-z0-9-]+/$", link.get_attribute("href") or "")
-        assert ": " in (link.get_attribute("aria-label") or "")  # "Preston: The Preston Model"
+        name = link.get_attribute("aria-label") or ""
+        assert ": " in name  # "12. Preston: The Preston Model"
+        shown = link.locator("text").text_content() or ""
+        assert name.startswith(f"{shown}. "), "a marker's name must contain the number it shows"
         hrefs.add(link.get_attribute("href"))
     assert len(hrefs) == total
     for panel in page.locator("svg.cwb-map").all():
@@ -128,6 +131,11 @@ def test_map_markers_are_named_links_that_do_not_overlap(page: Page, site_url: s
                 assert math.hypot(ox - x, oy - y) >= 2 * r, "two markers overlap"
     key = page.locator("ol.cwb-map-key a")
     assert key.count() == total
+    entries = key.all_inner_texts()
+    assert len(set(entries)) == len(entries), "two key entries read the same"
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_no_gaps(page)
 
 
 def test_search_excerpts_read_as_text(page: Page, site_url: str) -> None:

@@ -287,3 +287,11 @@ def test_story_headings_start_under_the_section_and_never_skip() -> None:
     assert re.findall(r"<h(\d)>", html) == ["3", "4", "4", "3"]
     assert markdown_html("# Top\n\n## Under", 4).startswith("<h4>Top</h4>")
     assert "<h5>Under</h5>" in markdown_html("# Top\n\n## Under", 4)
+
+
+def test_a_rise_from_next_to_nothing_is_said_in_words_not_an_overflow() -> None:
+    # 1e11 / 5e-324 is infinite although both values are within the schema's bounds (issue 16).
+    values = (MetricValue(2015, 5e-324), MetricValue(2020, 1e11))
+    moved = change(Metric("Money raised", "GBP", "finance", "report", values))
+    assert moved is not None
+    assert "more than 1,000 times" in moved.text

@@ -86,7 +86,7 @@ def test_github_actions_annotations_and_summary(
         "'UK' is not an ISO 3166-1 country code — the ISO code for the United Kingdom is GB"
     ) in out.splitlines()
     table = summary.read_text()
-    assert "| case_studies/riverton.yaml | 8 | 'UK' is not an ISO 3166-1 country code |" in table
+    assert r"| case\_studies/riverton.yaml | 8 | 'UK' is not an ISO 3166\-1 country code |" in table
 
 
 def test_python_dash_m_and_console_script_agree(corpus: Path) -> None:
@@ -98,3 +98,52 @@ def test_python_dash_m_and_console_script_agree(corpus: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("1 case study valid")
+
+
+# Contributor values that would be GitHub workflow commands, or terminal escape sequences, if a
+# line of output carried them as they are (issue 16).
+INJECTIONS = {
+    "slug: riverton": r'slug: "x\n::warning file=README.md,line=1::Injected"',
+    "title: Riverton": '"b\\n::error title=Fake::Injected": 1\n'
+    '"k\\e]8;;https://evil.example\\a\\e[31mred": 2\n'
+    "title: Riverton",
+    "sources: [riverton-news]": r'sources: ["n\n::notice::hi", "m\r::add-mask::x\u2028::debug::y"]',
+}
+
+
+def test_contributor_values_never_become_workflow_commands(corpus: Path, tmp_path: Path) -> None:
+    path = corpus / "riverton.yaml"
+    text = path.read_text("utf-8")
+    for plain, hostile in INJECTIONS.items():
+        assert plain in text
+        text = text.replace(plain, hostile, 1)
+    path.write_text(text, "utf-8")
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", "case_studies"],
+        capture_output=True,
+        text=True,
+        cwd=corpus.parent,
+        env=env,
+    )
+    assert run.returncode == 1, run.stderr
+    lines = (run.stdout + run.stderr).splitlines()
+    commands = [line for line in lines if line.startswith("::")]
+    ours = [
+        line for line in commands if line.startswith("::error file=case_studies/riverton.yaml,")
+    ]
+    assert commands == ours and len(ours) >= 5
+    assert all(character.isprintable() for line in lines for character in line)
+    # The values are shown, escaped, where the contributor can read them.
+    assert r"slug 'x\n::warning file=README.md,line=1::Injected' does not match" in run.stdout
+    assert r"unknown field 'b\n::error title=Fake::Injected'" in run.stdout
+    assert r"unknown field 'k\x1b]8;;https://evil.example\x07\x1b[3…'" in run.stdout
+    assert r"cites source 'n\n::notice::hi', which is not listed" in run.stdout
+    assert r"cites source 'm\r::add-mask::x\u2028::debug::y', which" in run.stdout
+    # In the step summary, every problem is one table row and no value is Markdown or HTML.
+    rows = summary.read_text("utf-8").splitlines()[4:]
+    assert len(rows) == len(ours)
+    assert all(row.startswith("| case\\_studies/riverton.yaml | ") for row in rows)
+    assert all(row.count("|") - row.count("\\|") == 5 for row in rows)
+    assert not any("<" in row.replace("\\<", "") for row in rows)

@@ -9,7 +9,10 @@ import pytest
 
 from generator.build import build_site
 from generator.cli import main
+from generator.paths import RESERVED_SLUGS
+from generator.render import Renderer
 from generator.validate import validate_files
+from tests.golden import SETTINGS
 from tests.project import make_project
 
 # What a contributor types over each placeholder, in the order the scaffold asks for them.
@@ -118,3 +121,21 @@ def test_new_refuses_a_bad_slug(
     assert main(["new", slug, "--case-studies", str(tmp_path)]) == 1
     assert f"'{slug}' is not a valid slug" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_new_refuses_a_slug_that_names_a_site_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # case-studies/index.md is the list of case studies: `cwb new index` would hide it (issue 16).
+    assert main(["new", "index", "--case-studies", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (
+        "cwb new: error: the slug 'index' is taken by a page of the site "
+        "(case-studies/index.md): choose another slug (and file name); reserved: index\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_reserved_slugs_are_the_pages_beside_the_case_studies() -> None:
+    pages = Renderer([], SETTINGS).pages()
+    beside = {Path(path).stem for path in pages if Path(path).parent == Path("case-studies")}
+    assert beside == RESERVED_SLUGS

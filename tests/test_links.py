@@ -200,7 +200,7 @@ def checked(
         "/loop-a",
         "/head-refused",
     ]
-    second = ["/forbidden", "/login", "/teapot", "/slow", "/ok?a=1|b=2"]
+    second = ["/forbidden", "/login", "/teapot", "/slow", "/ok?a=1%7Cb=2"]
     files = {
         "alpha": write_case_study(
             folder, "alpha", [server.url(p) for p in first], server.url("/ok")
@@ -245,7 +245,7 @@ def by_url(report: LinkReport) -> dict[str, LinkResult]:
         ("/moved", Outcome.OK, ""),
         ("/flaky", Outcome.OK, ""),
         ("/head-refused", Outcome.OK, ""),
-        ("/ok?a=1|b=2", Outcome.OK, ""),
+        ("/ok?a=1%7Cb=2", Outcome.OK, ""),
         ("/not-found", Outcome.DEAD, "HTTP 404 Not Found"),
         ("/gone", Outcome.DEAD, "HTTP 410 Gone"),
         ("/broken", Outcome.DEAD, "HTTP 500 Internal Server Error"),
@@ -295,7 +295,7 @@ def test_dead_links_are_retried_once_and_good_ones_are_not(checked: Checked) -> 
     assert count(requests, "/broken", "HEAD") == 2
     assert count(requests, "/not-found", "HEAD") == 2
     assert count(requests, "/flaky", "HEAD") == 2
-    # /ok, /ok?a=1|b=2 (a distinct URL) and the end of /moved's redirect.
+    # /ok, /ok?a=1%7Cb=2 (a distinct URL) and the end of /moved's redirect.
     assert count(requests, "/ok", "HEAD") == 3
     assert count(requests, "/forbidden", "HEAD") == 1
 

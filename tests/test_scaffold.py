@@ -31,7 +31,7 @@ def test_numbers_are_scaffolded_as_a_bare_placeholder_that_says_what_to_write(
     assert PLACEHOLDER == "TODO"
     assert "    lat: TODO  # a number from -90 to 90, without quotes\n" in text
     assert "    lon: TODO  # a number from -180 to 180, without quotes\n" in text
-    assert "  start: TODO  # a whole number, without quotes\n" in text
+    assert "  start: TODO  # a year from 1800 to 2100, without quotes\n" in text
     assert "        value: TODO  # a number, without quotes\n" in text
     assert '"TODO: lat"' not in text and '"TODO: year"' not in text
 
