@@ -288,7 +288,15 @@ class Renderer:
                 total=len(self.case_studies),
             ),
             "latest-news.md": self._render(
-                "fragments/latest_news.md.j2", "index.md", news=self.latest_news(5, None)
+                "fragments/latest_news.md.j2",
+                "index.md",
+                news=self.latest_news(5, None),
+                # With no news yet, home shows what the site does have (issue 19).
+                recent=sorted(
+                    self.case_studies,
+                    key=lambda case: (case.last_reviewed, case.slug),
+                    reverse=True,
+                )[:5],
             ),
         }
 

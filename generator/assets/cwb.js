@@ -133,6 +133,8 @@
     var form = document.createElement("form");
     form.className = "cwb-header-search";
     form.setAttribute("role", "search");
+    // Named: the search page has a second search landmark, and two unnamed ones are ambiguous.
+    form.setAttribute("aria-label", "Site search");
     form.action = base + "search/";
     form.method = "get";
     var label = document.createElement("label");
@@ -160,8 +162,74 @@
     });
   }
 
+  // On a phone a wide table becomes a stack of cards, one a row, each cell with its column's
+  // name (cwb.css, issue 19): a sideways-scrolling grid hides columns and a keyboard cannot
+  // scroll it. The roles keep the table's meaning when CSS makes its parts blocks.
+  function stackTable(table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (heads.length < 3) return;
+    table.setAttribute("data-cwb-stack", "");
+    table.setAttribute("role", "table");
+    table.querySelectorAll("tr").forEach(function (row) { row.setAttribute("role", "row"); });
+    table.querySelectorAll("thead th").forEach(function (th) { th.setAttribute("role", "columnheader"); });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, column) {
+        var header = cell.tagName === "TH";
+        cell.setAttribute("role", header ? "rowheader" : "cell");
+        if (!header && heads[column]) cell.setAttribute("data-label", heads[column]);
+      });
+    });
+  }
+
+  // A code block wider than the screen scrolls: a keyboard must be able to reach it (WCAG 2.1.1).
+  function focusableCode() {
+    document.querySelectorAll(".md-typeset pre > code").forEach(function (code) {
+      if (code.scrollWidth > code.clientWidth) code.setAttribute("tabindex", "0");
+      else if (code.getAttribute("tabindex") === "0") code.removeAttribute("tabindex");
+    });
+  }
+
+  // Case studies and news items are not in the nav (mkdocs.yml: not_in_nav), so Material marks
+  // no tab on them: mark the tab whose address is the longest start of this page's.
+  function markSectionTab() {
+    if (document.querySelector(".md-tabs__item--active")) return;
+    var best = null, length = 1;
+    document.querySelectorAll(".md-tabs__item").forEach(function (item) {
+      var link = item.querySelector("a.md-tabs__link");
+      if (!link) return;
+      var path = new URL(link.href, document.baseURI).pathname;
+      if (window.location.pathname.indexOf(path) === 0 && path.length > length) {
+        best = item;
+        length = path.length;
+      }
+    });
+    if (best) best.classList.add("md-tabs__item--active");
+  }
+
+  // With navigation.indexes, Material names each section's drawer <nav> by an icon-only <label>:
+  // an empty name, so the phone's navs cannot be told apart (axe: landmark-unique). Name each
+  // by its section's title instead.
+  function nameSectionNavs() {
+    document.querySelectorAll("nav.md-nav[aria-labelledby]").forEach(function (nav) {
+      var label = document.getElementById(nav.getAttribute("aria-labelledby"));
+      var title = nav.querySelector(":scope > .md-nav__title");
+      if (!label || label.textContent.trim() || !title || !title.textContent.trim()) return;
+      nav.setAttribute("aria-label", title.textContent.trim());
+      nav.removeAttribute("aria-labelledby");
+    });
+  }
+
   function init() {
     addHeaderSearch();
+    nameSectionNavs();
+    markSectionTab();
+    document.querySelectorAll(".md-typeset table").forEach(function (table) {
+      if (!table.closest(".cwb-compare-table, .cwb-figure-table") && table.tHead) stackTable(table);
+    });
+    focusableCode();
+    window.addEventListener("resize", focusableCode);
     document.querySelectorAll("table[data-cwb-sortable]").forEach(makeSortable);
     document.querySelectorAll("[data-cwb-table-tools]").forEach(function (tools) {
       var table = document.getElementById(tools.getAttribute("data-cwb-table-tools"));
