@@ -24,6 +24,19 @@ UNIT_WORDS = {
     "EUR-million": ("€", "m"),
     "USD": ("$", ""),
     "USD-million": ("$", "m"),
+    "BRL": ("R$", ""),
+    "BRL-million": ("R$", "m"),
+    "INR": ("₹", ""),
+    "INR-million": ("₹", "m"),
+    "KRW": ("₩", ""),
+    "KRW-million": ("₩", "m"),
+    "KRW-billion": ("₩", "bn"),
+    "AUD": ("A$", ""),
+    "AUD-million": ("A$", "m"),
+    "NZD": ("NZ$", ""),
+    "NZD-million": ("NZ$", "m"),
+    "CAD": ("C$", ""),
+    "CAD-million": ("C$", "m"),
     "percent": ("", "%"),
     "count": ("", ""),
     "jobs": ("", " jobs"),
@@ -38,6 +51,19 @@ UNIT_NAMES = {
     "EUR-million": "millions of euros",
     "USD": "US dollars",
     "USD-million": "millions of US dollars",
+    "BRL": "Brazilian reais",
+    "BRL-million": "millions of Brazilian reais",
+    "INR": "Indian rupees",
+    "INR-million": "millions of Indian rupees",
+    "KRW": "South Korean won",
+    "KRW-million": "millions of South Korean won",
+    "KRW-billion": "billions of South Korean won",
+    "AUD": "Australian dollars",
+    "AUD-million": "millions of Australian dollars",
+    "NZD": "New Zealand dollars",
+    "NZD-million": "millions of New Zealand dollars",
+    "CAD": "Canadian dollars",
+    "CAD-million": "millions of Canadian dollars",
     "percent": "per cent",
     "count": "number",
     "jobs": "jobs",
@@ -62,7 +88,9 @@ CHART_HEIGHT = 64  # px; the plot, never the labels, which are HTML
 _EDGE = 2.0  # per cent of the width kept clear at each end, so end dots are not clipped
 
 
-_MONEY = ("GBP", "EUR", "USD")
+# Whole currency units with a minor unit in use (pence, cents, centavos, paise). The won
+# has no minor unit in use, so a fraction of a won is written like any other number.
+_MONEY = ("GBP", "EUR", "USD", "BRL", "INR", "AUD", "NZD", "CAD")
 
 
 def format_value(value: float, unit: str) -> str:

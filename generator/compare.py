@@ -13,7 +13,10 @@ from generator.charts import CompareRow, CompareSource, amount, change, when
 from generator.model import CaseStudy, Indicator, Metric, MetricValue, load_indicators
 
 # Whole currency units and their millions: £1,000,000 is drawn as £1m beside other £m figures.
-_MILLIONS = {"GBP": "GBP-million", "EUR": "EUR-million", "USD": "USD-million"}
+_MILLIONS = {
+    currency: f"{currency}-million"
+    for currency in ("GBP", "EUR", "USD", "BRL", "INR", "KRW", "AUD", "NZD", "CAD")
+}
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ sources numbered in first-citation order, and story headings under the page's ow
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 
 from generator.charts import (
     COLUMN_LIMIT,
+    UNIT_NAMES,
+    UNIT_WORDS,
     CompareRow,
     CompareSource,
     amount,
@@ -30,6 +33,7 @@ from generator.paths import collect_files
 from generator.validate import validate_files
 
 CASE_STUDIES = Path(__file__).parent.parent / "case_studies"
+SCHEMA_DIR = Path(__file__).parent.parent / "generator" / "schema"
 
 
 @cache
@@ -242,6 +246,37 @@ def test_change_wording(
     moved = change(metric(unit, *values))
     assert moved is not None
     assert moved.text == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (237, "BRL-million", "R$237m"),
+        (200, "BRL", "R$200"),
+        (31451.8, "INR-million", "₹31,451.8m"),
+        (8.3, "INR", "₹8.30"),
+        (119.3, "KRW-billion", "₩119.3bn"),
+        (1500.5, "KRW", "₩1,500.5"),
+        (257, "AUD-million", "A$257m"),
+        (930, "NZD-million", "NZ$930m"),
+        (3340, "CAD-million", "C$3,340m"),
+        (8.3, "CAD", "C$8.30"),
+    ],
+)
+def test_money_is_written_in_its_own_currency(value: float, unit: str, expected: str) -> None:
+    assert format_value(value, unit) == expected
+
+
+def test_every_unit_the_schema_allows_has_a_symbol_and_a_name() -> None:
+    schema = json.loads((SCHEMA_DIR / "case-study.schema.json").read_text(encoding="utf-8"))
+    units = schema["properties"]["metrics"]["items"]["properties"]["unit"]["enum"]
+    assert set(units) == set(UNIT_WORDS) == set(UNIT_NAMES)
+
+
+def test_a_won_series_reads_in_billions() -> None:
+    moved = change(metric("KRW-billion", (2018, 67.5, "July 2018"), (2020, 119.3, "end of 2020")))
+    assert moved is not None
+    assert moved.numbers == "₩67.5bn → ₩119.3bn"
 
 
 def test_a_label_without_a_year_gets_one() -> None:
