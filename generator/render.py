@@ -24,6 +24,7 @@ from generator.markup import country_name, page_url, root_prefix, template_envir
 from generator.model import CaseStudy, Metric, Pillar, load_indicators, load_pillars
 from generator.parallel import map_in_processes, paused_gc
 from generator.paths import PACKAGE_DIR, TEMPLATES_DIR, ProjectPaths
+from generator.related import related_lists
 from generator.write import (
     RenderReport,
     remove_stale,
@@ -124,6 +125,8 @@ class Renderer:
         )
         self.comparisons = comparisons(self.case_studies)
         self.shared_indicators = frozenset(c.indicator.id for c in self.comparisons)
+        indicators = load_indicators()
+        self.related = related_lists(self.case_studies, self.pillars, indicators)
         self.env = template_environment(
             TEMPLATES_DIR,
             pillars=self.pillars,
@@ -133,7 +136,7 @@ class Renderer:
             period=period,
             compare_chart=compare_chart,
             shared_indicators=self.shared_indicators,
-            indicators=load_indicators(),
+            indicators=indicators,
             csv_formula_note=FORMULA_NOTE,
         )
 
@@ -192,7 +195,12 @@ class Renderer:
             if self.page_cache.get(case.slug, (None, ""))[0] != keys[case.slug]
         ]
         jobs = [
-            _Job("case_study.md.j2", f"case-studies/{case.slug}.md", {"case": case}, case.slug)
+            _Job(
+                "case_study.md.j2",
+                f"case-studies/{case.slug}.md",
+                {"case": case, "related": self.related[case.slug]},
+                case.slug,
+            )
             for case in stale
         ]
         entries = self._pillar_entries()
@@ -270,9 +278,8 @@ class Renderer:
     def _case_page_key(self, case: CaseStudy) -> object:
         """Return everything a case-study page is made from: itself, related cases, comparisons."""
         related = tuple(
-            (slug, other.title, other.place.name, other.place.country)
-            for slug in case.related
-            if (other := self.by_slug.get(slug)) is not None
+            (entry.case.slug, entry.case.title, entry.case.place, entry.reason)
+            for entry in self.related[case.slug]
         )
         # A figure links to /compare/ only while another place shares its indicator.
         shared = tuple(
