@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
+from markupsafe import escape
+
+from generator.build import BuildResult
 from generator.model import CaseStudy, Relation, load_indicators, load_pillars
 from generator.paths import collect_files
 from generator.related import MAX_SHOWN, RelatedCase, related_lists
@@ -68,3 +73,19 @@ def test_at_most_six_shown_written_reasons_first() -> None:
     assert len(shown) == MAX_SHOWN
     assert shown[0].case.slug == others[-1] and shown[0].written
     assert not any(entry.written for entry in shown[1:])
+
+
+def test_pages_show_the_reasons_and_each_country_once(built_site: tuple[Path, BuildResult]) -> None:
+    site, _ = built_site
+    lists = related_lists(shipped().values(), load_pillars(), load_indicators())
+    for slug, shown in lists.items():
+        html = (site / "case-studies" / slug / "index.html").read_text("utf-8")
+        section = html.split('<div class="cwb-related" data-pagefind-ignore>', 1)[1]
+        items = re.findall(r"<li>(.*?)</li>", section.split("</ul>", 1)[0], re.S)
+        assert len(items) == len(shown) <= MAX_SHOWN, slug
+        for item, entry in zip(items, shown, strict=True):
+            assert f'case-studies/{entry.case.slug}/"' in item, slug
+            assert escape(entry.reason) in item, slug
+            assert "United Kingdom, United Kingdom" not in item, slug
+    preston = (site / "case-studies" / "preston" / "index.html").read_text("utf-8")
+    assert "New Start reports that the Preston model is based on Cleveland" in preston
