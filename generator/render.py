@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
+from generator.aliases import alias_marker
 from generator.charts import change, compare_chart, metric_chart, period
 from generator.compare import comparisons, measured_once
 from generator.export import FORMULA_NOTE, export_files
@@ -49,6 +50,8 @@ SEARCH_FACETS = (
 SEARCH_TYPES = ("case study", "pillar", "news", "guide")
 # Places per pillar page: the shipped site fits on one page; 10,000 case studies make ~120.
 PILLAR_PAGE_SIZE = 50
+# Pages indexed under the other names of what they mention (CLT, co-op): see aliases.py.
+ALIASED_TEMPLATES = frozenset({"case_study.md.j2", "pillar.md.j2"})
 TYPE_GUIDE_MARKER = '\n<span hidden data-pagefind-filter="type:guide"></span>\n'
 
 
@@ -291,9 +294,12 @@ class Renderer:
 
     def _render(self, template: str, doc_path: str, **context: Any) -> str:
         root = root_prefix(doc_path)
-        return self.env.get_template(template).render(
+        text = self.env.get_template(template).render(
             root=root, case_studies=self.case_studies, by_slug=self.by_slug, **context
         )
+        if template in ALIASED_TEMPLATES:
+            text += alias_marker(text)
+        return text
 
     def _pillar_entries(self) -> dict[str, list[PillarEntry]]:
         entries: dict[str, list[PillarEntry]] = defaultdict(list)
@@ -418,9 +424,24 @@ def _content_files(content: Path) -> dict[str, bytes]:
             relative = path.relative_to(content).as_posix()
             data = path.read_bytes()
             if path.suffix == ".md":
-                data = data.rstrip(b"\n") + b"\n" + TYPE_GUIDE_MARKER.encode()
+                text = data.decode("utf-8", errors="replace")
+                marker = TYPE_GUIDE_MARKER + alias_marker(text, _front_matter_aliases(text))
+                data = data.rstrip(b"\n") + b"\n" + marker.encode()
             files[relative] = data
     return files
+
+
+def _front_matter_aliases(text: str) -> tuple[str, ...]:
+    """Return a guide's own `search_aliases:` from its front matter (names that find it)."""
+    if not text.startswith("---\n"):
+        return ()
+    end = text.find("\n---", 4)
+    try:
+        meta = yaml.safe_load(text[4:end]) if end > 0 else None
+    except yaml.YAMLError:
+        return ()  # MkDocs reports a broken front matter itself
+    aliases = meta.get("search_aliases") if isinstance(meta, dict) else None
+    return tuple(str(name) for name in aliases) if isinstance(aliases, list) else ()
 
 
 def _asset_files() -> dict[str, bytes]:
