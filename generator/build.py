@@ -27,8 +27,7 @@ from pathlib import Path
 
 from generator.builder import build_in_process
 from generator.markup import page_url
-from generator.news.archive import load_archive
-from generator.news.pages import latest_items, news_pages
+from generator.news.pages import render_news
 from generator.paths import ProjectPaths, collect_files
 from generator.problems import BuildError, Problem, symlink_problem
 from generator.render import LatestNews, PageCache, SiteSettings, render_site
@@ -46,6 +45,8 @@ class BuildResult:
     """What a build did, step by step."""
 
     problems: list[Problem] = field(default_factory=list)
+    # The news archive's: its bad items are left out of the site, the build goes on.
+    news_problems: list[Problem] = field(default_factory=list)
     case_studies: int = 0
     render: RenderReport | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -56,15 +57,16 @@ class BuildResult:
         return not self.problems and self.render is not None
 
 
-def news_hooks(paths: ProjectPaths) -> tuple[dict[str, str], LatestNews]:
-    """Return the news pages and a 'latest items' function, rendered from the archive only."""
+def news_hooks(paths: ProjectPaths) -> tuple[dict[str, str], LatestNews, list[Problem]]:
+    """Return the news pages, a 'latest items' function and the archive's problems.
+
+    Rendered from the archive only, each month file read once. An archived item with a
+    problem (a hand edit) is left out of the site and reported; it never stops the build.
+    """
     settings = SiteSettings.read(paths.mkdocs_config)
     built_at = dt.datetime.now(dt.UTC)
-    months = load_archive(paths.news, strict=False)  # read once, shared by every news list
-    pages = news_pages(
-        paths.news, paths.feeds, site_url=settings.site_url, built_at=built_at, months=months
-    )
-    return pages, lambda limit, pillar: list(latest_items(paths.news, limit, pillar, months=months))
+    news = render_news(paths.news, paths.feeds, site_url=settings.site_url, built_at=built_at)
+    return news.pages, lambda limit, pillar: list(news.latest(limit, pillar)), news.problems
 
 
 @dataclass
@@ -103,7 +105,7 @@ def build_site(
         return result  # nothing is written when any case study is invalid, or a link is found
 
     clock = time.perf_counter()
-    news_pages, latest_news = news_hooks(paths)
+    news_pages, latest_news, result.news_problems = news_hooks(paths)
     result.render = render_site(
         validation.case_studies,
         paths,

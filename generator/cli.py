@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.output import count_case_studies, progress, relative, report_problems
-from generator.paths import ProjectPaths
+from generator.paths import ProjectPaths, find_project_root
 from generator.problems import Interrupted, UsageError
 from generator.project import case_study_files, configured_project, project
 
@@ -198,6 +198,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="check up to N links at once (default: 8)",
     )
+    links.add_argument(
+        "--allow-private-addresses",
+        action="store_true",
+        help="also request links whose host is a loopback, private or link-local address "
+        "(refused by default; for tests and local labs)",
+    )
     links.set_defaults(handler=_links)
     return parser
 
@@ -264,22 +270,56 @@ def _positive_float(text: str) -> float:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from generator.validate import validate_files
+    from generator.news.archive_check import check_archive_files
+    from generator.validate import ValidationResult, validate_files
 
-    files = case_study_files(args, "validate")
+    named = bool(args.paths)
+    news_files, args.paths = _news_archive_files(args)
     started = time.perf_counter()
-    result = validate_files(files)
+    only_news = named and not args.paths  # only news files named: no case study is checked
+    result = (
+        ValidationResult([], 0) if only_news else validate_files(case_study_files(args, "validate"))
+    )
+    news_problems = check_archive_files(news_files)
     elapsed = time.perf_counter() - started
-    report_problems(result.problems)
-    bad = len({problem.path for problem in result.problems})
-    if result.ok:
-        print(f"{count_case_studies(result.files)} valid ({elapsed:.2f} s)")
+    problems = [*result.problems, *news_problems]
+    report_problems(problems)
+    files = result.files + len(news_files)
+    bad = len({problem.path for problem in problems})
+    if not problems:
+        checked = [count_case_studies(result.files)] if not only_news else []
+        if news_files:
+            checked.append(f"{len(news_files)} news archive file{'s' * (len(news_files) != 1)}")
+        print(f"{' and '.join(checked)} valid ({elapsed:.2f} s)")
         return EXIT_OK
     print(
-        f"{len(result.problems)} problem{'s' if len(result.problems) != 1 else ''} "
-        f"in {bad} of {result.files} file{'s' if result.files != 1 else ''}"
+        f"{len(problems)} problem{'s' if len(problems) != 1 else ''} "
+        f"in {bad} of {files} file{'s' if files != 1 else ''}"
     )
     return EXIT_PROBLEMS
+
+
+def _news_archive_files(args: argparse.Namespace) -> tuple[list[Path], list[Path]]:
+    """Split the named paths into news archive files and the rest (case studies).
+
+    Named nothing, cwb validate checks the project's news archive too, so that a hand edit of
+    it fails CI on the pull request, with file and line, as a case study's would.
+    """
+    from generator.news.archive_check import archive_paths
+
+    if not args.paths:
+        root = find_project_root(Path.cwd())
+        news = ProjectPaths.at(root).news if root else None
+        return (archive_paths(news / "archive") or [] if news else []), []
+    news_files: list[Path] = []
+    rest: list[Path] = []
+    for path in args.paths:
+        found = archive_paths(path) if path.exists() else None
+        if found is None:
+            rest.append(path)
+        else:
+            news_files.extend(found)
+    return news_files, rest
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -311,6 +351,13 @@ def _run_build(paths: ProjectPaths) -> int:
             "cwb build again."
         )
         return EXIT_PROBLEMS
+    if result.news_problems:
+        report_problems(result.news_problems)
+        count = len(result.news_problems)
+        print(
+            f"{count} problem{'s' if count != 1 else ''} in the news archive: the items they "
+            "name were left out of the site. Fix them (cwb validate lists them too)."
+        )
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
     print(
         f"Built {count_case_studies(result.case_studies)} into {relative(paths.site)} "
@@ -416,7 +463,12 @@ def _links(args: argparse.Namespace) -> int:
     from generator.links import check_source_links
 
     files = case_study_files(args, "links")
-    report = check_source_links(files, timeout=args.timeout, concurrency=args.concurrency)
+    report = check_source_links(
+        files,
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+        allow_private_addresses=args.allow_private_addresses,
+    )
     print(report.format_text())
     if args.output:
         try:

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
+from generator.compare import comparisons
+from generator.downloads import default_release, downloads
+from generator.history import Release
 from generator.model import PILLAR_SLUGS, CaseStudy, PillarWork
 from generator.paths import SCHEMA_DIR
+from generator.spreadsheet import FORMULA_NOTE, spreadsheet_cell
 
 DATA_DIR = "data"  # the exports' folder in the docs tree, and so at /data/ on the site
 JSON_FILE = "case-studies.json"
@@ -46,15 +50,21 @@ class Publication(Protocol):
     def site_url(self) -> str: ...
 
 
-def export_files(case_studies: Iterable[CaseStudy], publication: Publication) -> dict[str, str]:
-    """Return the open-data files, keyed by their path in the docs tree (data/…)."""
+def export_files(
+    case_studies: Iterable[CaseStudy], publication: Publication, *, release: Release | None = None
+) -> dict[str, str]:
+    """Return the open-data files, keyed by their path in the docs tree (data/…): the exports,
+    every citation and figure download (generator/downloads.py), and the data package."""
     records = sorted(case_studies, key=lambda case: case.slug)
+    release = release or default_release(records)
     files = {
         JSON_FILE: export_json(records),
         CSV_FILE: export_csv(records),
         SCHEMA_FILE: EXPORT_SCHEMA.read_text("utf-8"),
     }
-    files[PACKAGE_FILE] = data_package(files, publication)
+    extra = downloads(records, comparisons(records), publication, release)
+    files.update(extra.files)
+    files[PACKAGE_FILE] = data_package(files, publication, release, extra.resources)
     return {f"{DATA_DIR}/{name}": text for name, text in files.items()}
 
 
@@ -254,26 +264,6 @@ COLUMNS: tuple[Column, ...] = (
 CSV_COLUMNS = tuple(column.name for column in COLUMNS)
 
 
-# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV
-# Injection"), the full-width forms included; whitespace before them does not stop some.
-FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
-FORMULA_NOTE = (
-    "A text that a spreadsheet would read as a formula (one that starts with =, +, -, @, a tab"
-    " or a line break, or their full-width forms) begins with a single quote (') in the CSV,"
-    " so that it shows as text; case-studies.json holds every text exactly."
-)
-
-
-def spreadsheet_cell(value: object) -> object:
-    """Return a CSV cell that no spreadsheet runs as a formula: text that would start one gets
-    a leading single quote (OWASP's advice); numbers are left as they are."""
-    if isinstance(value, str) and (
-        value[:1] in FORMULA_STARTS or value.lstrip()[:1] in FORMULA_STARTS
-    ):
-        return "'" + value
-    return value
-
-
 def export_csv(case_studies: Iterable[CaseStudy]) -> str:
     """Return one CSV row per case study, in a stable order."""
     buffer = io.StringIO()
@@ -296,12 +286,19 @@ def table_schema() -> dict[str, object]:
 # --- the data package -------------------------------------------------------------------------
 
 
-def data_package(files: Mapping[str, str], publication: Publication) -> str:
+def data_package(
+    files: Mapping[str, str],
+    publication: Publication,
+    release: Release,
+    extra_resources: Iterable[Mapping[str, object]] = (),
+) -> str:
     """Return datapackage.json: a Frictionless Data Package describing the exported files."""
     package: dict[str, object] = {
         "profile": "data-package",
         "name": "cwb-case-studies",
         "title": "Community wealth building case studies",
+        "version": release.version,
+        "created": f"{release.date}T00:00:00Z",  # the data's date (generator/history.py)
         "description": (
             "Case studies of community wealth building: how real places used their anchor"
             " institutions' spending, employment, land, finance and ownership to keep wealth"
@@ -364,6 +361,7 @@ def data_package(files: Mapping[str, str], publication: Publication) -> str:
             **_size_and_hash(files[JSON_FILE]),
             "jsonSchema": SCHEMA_FILE,
         },
+        *extra_resources,
     ]
     return json.dumps(package, ensure_ascii=False, indent=2) + "\n"
 

@@ -14,14 +14,18 @@ import contextlib
 import datetime as dt
 import email.utils
 import enum
+import ipaddress
+import re
 import socket
 import ssl
 import urllib.parse
 import zlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 
+import anyio
+import httpcore
 import httpx
 
 from generator import PROJECT_URL, __version__
@@ -45,6 +49,11 @@ class HttpPolicy:
     retry_after_cap: dt.timedelta = dt.timedelta(days=7)  # never believe a longer wait
     # Within one run: how long to wait for a host that asked us to (longer: skip its requests).
     max_wait: float = 0.0
+    # Loopback, private, link-local … addresses are refused unless a local lab or a test says
+    # so: a scheduled run must never reach a cloud metadata endpoint or an internal service.
+    allow_private_addresses: bool = False
+    # Single addresses allowed all the same (a lab's one internal feed; the redirect tests).
+    allowed_addresses: frozenset[str] = frozenset()
 
 
 class TooLarge(Exception):
@@ -63,13 +72,17 @@ def polite_client(policy: HttpPolicy, *, accept: str) -> httpx.AsyncClient:
         write=policy.total_timeout,
         pool=policy.total_timeout,
     )
+    limits = httpx.Limits(max_connections=policy.concurrency)
     return httpx.AsyncClient(
         timeout=timeout,
         follow_redirects=True,
         max_redirects=policy.max_redirects,
-        limits=httpx.Limits(max_connections=policy.concurrency),
+        limits=limits,
         headers={"User-Agent": policy.user_agent, "Accept": accept},
         trust_env=False,  # a proxy from the environment must not reroute a scheduled run
+        transport=None
+        if policy.allow_private_addresses
+        else GuardedTransport(limits=limits, allowed=policy.allowed_addresses),
     )
 
 
@@ -92,8 +105,8 @@ async def open_stream(
 
 async def read_body(response: httpx.Response, limit: int) -> bytes:
     """Read the body, decompressing it here so that its decoded size stays bounded."""
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > limit:
+    declared = header_number(response.headers.get("Content-Length"))
+    if declared is not None and declared > limit:
         raise TooLarge
     decoder = Decoder(response.headers.get("Content-Encoding", ""), limit)
     async for chunk in response.aiter_raw():
@@ -166,20 +179,40 @@ class Decoder:
 # --- 429 / Retry-After --------------------------------------------------------------------------
 
 
+# Header values are a server's text: parse each one here, never let one raise elsewhere.
+_DIGITS = re.compile(r"[0-9]{1,30}")  # ASCII only: str.isdigit() also takes '²' and '٣'
+# What a validator (ETag, Last-Modified) may hold to be sent back: visible ASCII and spaces.
+_VALIDATOR = re.compile(r"[\x20-\x7e]{1,512}")
+
+
+def header_number(value: str | None) -> int | None:
+    """Return a header's non-negative whole number (Content-Length), or None if it is not one."""
+    value = (value or "").strip()
+    return int(value) if _DIGITS.fullmatch(value) else None
+
+
+def header_validator(value: str | None) -> str | None:
+    """Return an ETag or Last-Modified value fit to send back, or None (then it is not kept)."""
+    value = (value or "").strip()
+    return value if _VALIDATOR.fullmatch(value) else None
+
+
 def retry_after(value: str | None, now: dt.datetime, cap: dt.timedelta) -> dt.datetime | None:
     """Parse a Retry-After header (seconds or an HTTP date) into a moment, capped."""
+    value = (value or "").strip()
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
-        moment = now + dt.timedelta(seconds=int(value))
-    else:
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
+    if _DIGITS.fullmatch(value):
+        # Capped before it becomes a timedelta: 10**20 seconds would overflow it.
+        return now + dt.timedelta(seconds=min(int(value), cap.total_seconds()))
+    if len(value) > 64:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
     return min(max(moment, now), now + cap)
 
 
@@ -242,6 +275,7 @@ class FailureKind(enum.Enum):
     TIMEOUT = "timeout"
     TOO_MANY_REDIRECTS = "too many redirects"
     TOO_LARGE = "too large"
+    REFUSED_ADDRESS = "refused address"
     NETWORK = "network"
 
 
@@ -268,6 +302,8 @@ def describe_failure(error: BaseException, policy: HttpPolicy) -> Failure | None
         )
     if isinstance(error, BadEncoding):
         return Failure(FailureKind.NETWORK, str(error))
+    if isinstance(error, RefusedAddress):
+        return Failure(FailureKind.REFUSED_ADDRESS, str(error))
     if isinstance(error, httpx.ConnectError):
         return Failure(FailureKind.NETWORK, _connect_failure(error))
     if isinstance(error, httpx.TransportError | httpx.InvalidURL | httpx.HTTPError):
@@ -298,3 +334,127 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
 
 def _reason(error: BaseException) -> str:
     return str(error) or type(error).__name__
+
+
+# --- loopback, private and other non-public addresses -----------------------------------------
+
+
+class RefusedAddress(Exception):
+    """A host resolves only to addresses that the policy refuses (loopback, private …)."""
+
+    def __init__(self, host: str, address: str, kind: str) -> None:
+        shown = host if host == address else f"{host} resolves to {address}"
+        super().__init__(
+            f"refused: {shown}, a {kind} address (set allow_private_addresses: true in "
+            "feeds.yaml only for local tests)"
+        )
+
+
+# A public address can carry an IPv4 address inside it: judge the one it leads to.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_UNIQUE_LOCAL = ipaddress.IPv6Network("fc00::/7")
+
+
+def address_kind(text: str) -> str:
+    """Return why an IP address must not be reached ('loopback', 'private' …), or '' if public."""
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        text.split("%", 1)[0]  # an IPv6 zone (fe80::1%eth0) is link-local anyway
+    )
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is None and address.teredo is not None:
+            embedded = address.teredo[1]
+        if embedded is not None:
+            return address_kind(str(embedded))
+    checks = (
+        ("unspecified", address.is_unspecified),
+        ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local),
+        ("multicast", address.is_multicast),
+        ("unique-local", address in _UNIQUE_LOCAL),
+        ("private", address.is_private),
+        ("reserved", address.is_reserved),
+        # Shared (100.64/10), documentation and benchmark ranges are not private, not global.
+        ("non-public", not address.is_global),
+    )
+    return next((kind for kind, hit in checks if hit), "")
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolve a host, refuse non-public addresses, and connect to the address checked.
+
+    Connecting to the very address that was checked leaves no gap for DNS rebinding (a name
+    that answers a public address to the check and 127.0.0.1 to the connect). Every
+    connection comes through here, so every redirect hop is checked too. TLS still verifies
+    the certificate against the host name: httpcore passes it to start_tls separately.
+    """
+
+    def __init__(self, allowed: frozenset[str] = frozenset()) -> None:
+        self._backend = httpcore.AnyIOBackend()
+        self._allowed = allowed
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Connect to the first public address of host."""
+        try:
+            with anyio.fail_after(timeout):
+                found = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError as error:
+            raise httpcore.ConnectTimeout(str(error)) from error
+        except OSError as error:  # socket.gaierror: the name does not resolve
+            raise httpcore.ConnectError(str(error)) from error
+        addresses = [str(entry[4][0]) for entry in found]
+        verdicts = [
+            (address, "" if address in self._allowed else address_kind(address))
+            for address in addresses
+        ]
+        public = [address for address, kind in verdicts if not kind]
+        if not public:
+            if not verdicts:
+                raise httpcore.ConnectError(f"{host} resolves to no address")
+            raise RefusedAddress(host, *verdicts[0])
+        failure = httpcore.ConnectError(f"could not connect to {host}")
+        for address in public:  # as the default backend does: the next address if one fails
+            try:
+                return await self._backend.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as error:
+                failure = error
+        raise failure
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Refuse: a feed or a link never names a local socket."""
+        raise RefusedAddress(path, path, "local socket")
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep as the default backend does."""
+        await self._backend.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport, its connection pool connecting through GuardedBackend."""
+
+    def __init__(self, *, limits: httpx.Limits, allowed: frozenset[str] = frozenset()) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        # httpx takes no network backend of its own: give its pool one (httpcore's public API).
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(allowed),
+        )

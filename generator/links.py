@@ -27,6 +27,7 @@ import httpx
 
 from generator.http import (
     USER_AGENT,
+    FailureKind,
     HostGate,
     HttpPolicy,
     asked_to_wait,
@@ -180,8 +181,13 @@ def check_source_links(
     concurrency: int = 8,
     user_agent: str = USER_AGENT,
     retry_delay: float = 1.0,
+    allow_private_addresses: bool = False,
 ) -> LinkReport:
-    """Check every source and actor link of the given case-study files; never raise on a link."""
+    """Check every source and actor link of the given case-study files; never raise on a link.
+
+    Links whose host resolves to a loopback, private or link-local address are not requested
+    (the scheduled workflow runs this on a cloud runner) unless allow_private_addresses.
+    """
     if concurrency < 1 or timeout <= 0:
         raise ValueError("concurrency must be at least 1 and timeout more than 0")
     policy = HttpPolicy(
@@ -191,6 +197,7 @@ def check_source_links(
         per_host=PER_HOST,
         user_agent=user_agent,
         max_wait=MAX_WAIT,
+        allow_private_addresses=allow_private_addresses,
     )
     started = time.perf_counter()
     links, skipped = collect_links(files)
@@ -293,6 +300,8 @@ async def _attempt(
         if failure is None:
             log.exception("unexpected error checking %s", url)
             return _Checked(Outcome.UNCHECKED, error=f"{type(error).__name__}: {error}")
+        if failure.kind is FailureKind.REFUSED_ADDRESS:
+            return _Checked(Outcome.UNCHECKED, error=failure.text)
         return _Checked(Outcome.DEAD, error=failure.text)
     wait = asked_to_wait(response, dt.datetime.now(dt.UTC), policy)
     if wait is not None:

@@ -19,13 +19,16 @@ from markupsafe import Markup
 from generator.aliases import alias_marker
 from generator.charts import change, compare_chart, metric_chart, period
 from generator.compare import comparisons, measured_once
-from generator.export import FORMULA_NOTE, export_files
+from generator.export import export_files
+from generator.history import Release, data_release, last_changes, project_version
 from generator.maps import MapPoint, world_map
 from generator.markup import country_name, page_url, root_prefix, template_environment
 from generator.model import CaseStudy, Metric, Pillar, load_indicators, load_pillars
 from generator.parallel import map_in_processes, paused_gc
 from generator.paths import PACKAGE_DIR, TEMPLATES_DIR, ProjectPaths
 from generator.related import related_lists
+from generator.reuse_context import reuse_globals
+from generator.spreadsheet import FORMULA_NOTE
 from generator.write import (
     RenderReport,
     remove_stale,
@@ -113,6 +116,8 @@ class Renderer:
         *,
         latest_news: LatestNews | None = None,
         page_cache: PageCache | None = None,
+        release: Release | None = None,
+        history: Mapping[str, str] | None = None,
     ) -> None:
         self.case_studies = sorted(case_studies, key=lambda case: (case.title.lower(), case.slug))
         self.by_slug = {case.slug: case for case in self.case_studies}
@@ -141,7 +146,10 @@ class Renderer:
             shared_indicators=self.shared_indicators,
             indicators=indicators,
             csv_formula_note=FORMULA_NOTE,
+            # Citations, downloads and dates (issue 20): generator/reuse_context.py.
+            **reuse_globals(self.case_studies, settings, release, history),
         )
+        self.history: Mapping[str, str] = self.env.globals["history"]  # type: ignore[assignment]
 
     def pages(self) -> dict[str, str]:
         """Return every generated page as {docs-tree path: text}, e.g. for the golden tests.
@@ -216,7 +224,7 @@ class Renderer:
                 {"map": self._map("case-studies/index.md")},
             ),
             _Job("pillars_index.md.j2", "pillars/index.md", {"entries": entries}),
-            _Job("data.md.j2", "data/index.md", {}),
+            _Job("data.md.j2", "data/index.md", {"comparisons": self.comparisons}),
             _Job(
                 "compare.md.j2",
                 "compare/index.md",
@@ -290,7 +298,8 @@ class Renderer:
             for metric in case.metrics
             if metric.indicator in self.shared_indicators
         )
-        return (case, related, shared, self.settings, self.template_stamp)
+        changed = self.history.get(case.path.name)
+        return (case, related, shared, changed, self.settings, self.template_stamp)
 
     def _render(self, template: str, doc_path: str, **context: Any) -> str:
         root = root_prefix(doc_path)
@@ -469,11 +478,19 @@ def render_site(
     page_cache: PageCache | None = None,
 ) -> RenderReport:
     """Write the generated docs tree and the home page's fragments; return what changed."""
+    history = last_changes(paths.case_studies)
+    release = data_release(
+        project_version(paths.root),
+        (case.last_reviewed for case in case_studies),
+        history.values(),
+    )
     renderer = Renderer(
         case_studies,
         SiteSettings.read(paths.mkdocs_config),
         latest_news=latest_news,
         page_cache=page_cache,
+        release=release,
+        history=history,
     )
     report = RenderReport()
     extra = extra_pages or {}
@@ -484,7 +501,7 @@ def render_site(
         for path, data in {**_content_files(paths.content), **_asset_files()}.items()
         if path not in rendered
     }
-    files.update(export_files(renderer.case_studies, renderer.settings))
+    files.update(export_files(renderer.case_studies, renderer.settings, release=release))
     files.update(extra)
     write_files(paths.generated, files, report)
     remove_stale(paths.generated, rendered | files.keys(), report)

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from generator.export import export_files
+from generator.history import Release
 from generator.news.archive import merge, write_months
 from generator.news.clean import parse_feed
 from generator.news.feeds import load_feeds
@@ -30,6 +31,8 @@ GOLDEN = HERE / "golden"
 SETTINGS = SiteSettings(
     repository="https://github.com/example/cwb", branch="main", site_url="https://example.org/"
 )
+# The version and date the data states: fixed, so a release of the package moves no golden file.
+RELEASE = Release(version="1.2.3", date="2026-11-02")
 
 
 def render_sample() -> dict[str, str]:
@@ -37,7 +40,7 @@ def render_sample() -> dict[str, str]:
     result = validate_files(collect_files([SAMPLE]))
     if result.problems:
         raise SystemExit("\n".join(problem.format_text() for problem in result.problems))
-    renderer = Renderer(result.case_studies, SETTINGS)
+    renderer = Renderer(result.case_studies, SETTINGS, release=RELEASE)
     pages = dict(renderer.pages())
     pages.update({f"fragments/{name}": text for name, text in renderer.fragments().items()})
     return pages
@@ -45,7 +48,9 @@ def render_sample() -> dict[str, str]:
 
 def export_sample() -> dict[str, str]:
     """Return the open-data files of the sample corpus (data/...)."""
-    return export_files(validate_files(collect_files([SAMPLE])).case_studies, SETTINGS)
+    return export_files(
+        validate_files(collect_files([SAMPLE])).case_studies, SETTINGS, release=RELEASE
+    )
 
 
 def news_sample() -> dict[str, str]:

@@ -101,11 +101,12 @@ class LocalServer:
         request_queue_size = 64  # the default 5 drops concurrent connects into SYN retries
         owner: LocalServer
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, host: str = "127.0.0.1") -> None:
         self.folder = folder
+        self.host = host  # any 127.x.y.z answers on Linux: a second "host" for redirect tests
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
-        self.httpd = self._Server(("127.0.0.1", 0), Handler)
+        self.httpd = self._Server((host, 0), Handler)
         self.httpd.owner = self
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -113,7 +114,7 @@ class LocalServer:
 
     def url(self, path: str) -> str:
         """Return the full address of a path on this server."""
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        return f"http://{self.host}:{self.httpd.server_address[1]}{path}"
 
     def hits(self, path: str) -> list[Seen]:
         """Return the requests made for a path."""

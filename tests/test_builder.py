@@ -83,7 +83,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
     paths = make_project(root, case_studies=corpus)
     validation = validate_files(collect_files([paths.case_studies]))
     assert validation.ok, validation.problems[:3]
-    pages, latest = news_hooks(paths)
+    pages, latest, _ = news_hooks(paths)
     render_site(validation.case_studies, paths, extra_pages=pages, latest_news=latest)
     return paths
 
@@ -250,17 +250,18 @@ def test_ctrl_c_during_a_real_build_cleans_up(tmp_path: Path) -> None:
 
 def test_the_news_archive_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import generator.news.archive as archive
+    import generator.news.archive_check as archive_check
     import generator.news.pages as news_pages
 
     reads: list[Path] = []
-    original = archive.read_month
+    original = archive_check.read_month_checked
 
     def counted(path: Path, **kwargs):  # type: ignore[no-untyped-def]
         reads.append(path)
         return original(path, **kwargs)
 
-    monkeypatch.setattr(archive, "read_month", counted)
-    monkeypatch.setattr(news_pages, "read_month", counted)
+    monkeypatch.setattr(archive, "read_month_checked", counted)
+    monkeypatch.setattr(news_pages, "read_month_checked", counted)
     paths = make_project(tmp_path)
     result = build_site(paths, progress=lambda message: None, index=False)
     assert result.ok

@@ -22,13 +22,12 @@ from generator.export import (
     COLUMNS,
     DATA_DIR,
     EXPORT_SCHEMA,
-    FORMULA_NOTE,
     export_files,
-    spreadsheet_cell,
     table_schema,
 )
 from generator.model import CaseStudy, Ending
 from generator.paths import CASE_STUDY_SCHEMA, collect_files
+from generator.spreadsheet import FORMULA_NOTE, spreadsheet_cell
 from generator.validate import validate_files
 from tests.golden import GOLDEN, SAMPLE, SETTINGS
 
@@ -120,7 +119,14 @@ def test_data_package_describes_the_files(shipped_data: Path) -> None:
             "path": "https://github.com/example/cwb/tree/main/case_studies",
         }
     ]
-    table, records = package["resources"]
+    table, records, *downloads = package["resources"]
+    assert {resource["path"] for resource in downloads} >= {
+        "citation.bib",
+        "compare/citation.ris",
+        "case-studies/preston/citation.json",
+        "case-studies/preston/figure-1.csv",
+        "case-studies/preston/figure-1.svg",
+    }
     assert (table["path"], records["path"]) == ("case-studies.csv", "case-studies.json")
     assert (shipped_data / records["jsonSchema"]).is_file()
     with (shipped_data / table["path"]).open(encoding="utf-8", newline="") as file:
@@ -247,10 +253,16 @@ def test_built_site_publishes_valid_open_data(built_site: tuple[Path, BuildResul
     site, _ = built_site
     data = site / DATA_DIR
     assert sorted(path.name for path in data.iterdir()) == [
+        "case-studies",  # each case study's figures and citations
         "case-studies.csv",
         "case-studies.json",
         "case-studies.schema.json",
+        "citation.bib",
+        "citation.json",
+        "citation.ris",
+        "compare",
         "datapackage.json",
+        "figure.schema.json",
         "index.html",  # the /data/ page that lists the downloads
     ]
     assert frictionless_errors(data / "datapackage.json") == []

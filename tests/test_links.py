@@ -23,7 +23,8 @@ from tests.servers import Handler, LocalServer, Reply
 def main(argv: list[str]) -> int:
     """Run `cwb links` with arguments; argparse's own exits (--help, bad values) as codes."""
     try:
-        return cwb(["links", *argv])
+        # The test server is on 127.0.0.1, which `cwb links` refuses unless told.
+        return cwb(["links", "--allow-private-addresses", *argv])
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 2
 
@@ -216,7 +217,11 @@ def checked(
     files["broken"] = broken
     before = len(server.snapshot())
     report = check_source_links(
-        [files["alpha"], files["beta"], broken], timeout=TIMEOUT, concurrency=8, retry_delay=0
+        [files["alpha"], files["beta"], broken],
+        timeout=TIMEOUT,
+        concurrency=8,
+        retry_delay=0,
+        allow_private_addresses=True,
     )
     return Checked(report, files, server.snapshot()[before:])
 
@@ -391,7 +396,9 @@ def test_the_markdown_report_has_a_row_per_use_with_file_and_line(
 def test_a_pipe_in_a_url_does_not_break_the_table(server: LinkServer, tmp_path: Path) -> None:
     url = server.url("/not-found?a=1|b=2")
     path = write_case_study(tmp_path, "pipes", [url], server.url("/ok"))
-    report = check_source_links([path], timeout=TIMEOUT, retry_delay=0)
+    report = check_source_links(
+        [path], timeout=TIMEOUT, retry_delay=0, allow_private_addresses=True
+    )
     (row,) = [line for line in report.format_markdown().splitlines() if "a=1" in line]
     assert "[`" + url.replace("|", "\\|") + "`](" + url.replace("|", "%7C") + ")" in row
     assert len(re.findall(r"(?<!\\)\|", row)) == 4
@@ -401,7 +408,9 @@ def test_a_clean_report_says_so_and_exits_0(server: LinkServer, tmp_path: Path) 
     path = write_case_study(
         tmp_path, "clean", [server.url("/ok"), server.url("/moved")], server.url("/forbidden")
     )
-    report = check_source_links([path], timeout=TIMEOUT, retry_delay=0)
+    report = check_source_links(
+        [path], timeout=TIMEOUT, retry_delay=0, allow_private_addresses=True
+    )
     assert report.dead == []
     assert [result.url for result in report.unchecked] == [server.url("/forbidden")]
     assert report.exit_code == 0
@@ -476,7 +485,9 @@ def test_a_site_that_asks_to_wait_is_left_alone(tmp_path: Path) -> None:
             tmp_path, "zeta", [polite.url("/rate-limited"), polite.url("/ok")], polite.url("/ok")
         )
         # One at a time, in file order: the 429 (Retry-After: 3600) comes before /ok's turn.
-        report = check_source_links([path], timeout=TIMEOUT, concurrency=1, retry_delay=0)
+        report = check_source_links(
+            [path], timeout=TIMEOUT, concurrency=1, retry_delay=0, allow_private_addresses=True
+        )
         assert polite.asked("/rate-limited", "HEAD") == 1
         assert polite.asked("/ok", "HEAD") == 0  # the same site: not asked again this run
     finally:
@@ -486,3 +497,17 @@ def test_a_site_that_asks_to_wait_is_left_alone(tmp_path: Path) -> None:
     assert ok.outcome is Outcome.UNCHECKED
     assert re.fullmatch(r"not checked: the site asked us to wait until \d\d:\d\d UTC", ok.error)
     assert report.exit_code == 0  # nothing a person could confirm as dead
+
+
+def test_links_to_private_addresses_are_not_requested_by_default(
+    server: LinkServer, tmp_path: Path
+) -> None:
+    # The weekly workflow runs on a cloud runner: a case study must not make it reach inside.
+    path = write_case_study(tmp_path, "inside", [server.url("/ok")], server.url("/ok"))
+    before = len(server.snapshot())
+    report = check_source_links([path], timeout=TIMEOUT, retry_delay=0)
+    assert server.snapshot()[before:] == []  # nothing was sent
+    [result] = report.results
+    assert result.outcome is Outcome.UNCHECKED  # not dead: no issue is filed for it
+    assert "127.0.0.1, a loopback address" in result.error
+    assert report.exit_code == 0

@@ -69,7 +69,17 @@ def test_written_tree_is_the_rendered_pages(tmp_path: Path, route: str) -> None:
     (paths.generated / "case-studies" / "stale.md").write_text("left behind", "utf-8")
     later = render_site(cases[1:], paths)
     assert not page.exists()
-    assert {path.name for path in later.removed} == {f"{gone.slug}.md", "stale.md"}
+    # … with its downloads (figures and citations, issue 20), and nothing else.
+    downloads = paths.generated / "data" / "case-studies" / gone.slug
+    assert {path.name for path in later.removed if downloads not in path.parents} == {
+        f"{gone.slug}.md",
+        "stale.md",
+    }
+    assert {path.name for path in later.removed if downloads in path.parents} >= {
+        "citation.bib",
+        "figure-1.csv",
+    }
+    assert not downloads.exists() or not any(downloads.iterdir())
     assert paths.generated / "case-studies" / "index.md" in later.written
     for case in cases[1:]:
         kept = paths.generated / "case-studies" / f"{case.slug}.md"

@@ -25,6 +25,7 @@ from typing import Any
 
 import filelock
 
+from generator.news.archive_check import read_month_checked
 from generator.news.model import FeedState, NewsItem
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ ARCHIVE_DIR = "archive"
 STATE_FILE = "state.json"
 LOCK_FILE = ".lock"
 MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
+ANY_JSON = "*.json"
 TEMP_SUFFIX = ".tmp"
 
 
@@ -114,6 +116,12 @@ def sort_items(items: Iterable[NewsItem]) -> list[NewsItem]:
 # --- items ------------------------------------------------------------------------------------
 
 
+def archive_files(news_dir: Path) -> list[Path]:
+    """Return every .json file of the archive folder, month files or not (for cwb validate)."""
+    folder = news_dir / ARCHIVE_DIR
+    return sorted(folder.glob(ANY_JSON)) if folder.is_dir() else []
+
+
 def month_files(news_dir: Path) -> dict[str, Path]:
     """Return the archive's month files keyed by YYYY-MM, newest month first."""
     folder = news_dir / ARCHIVE_DIR
@@ -130,30 +138,47 @@ def month_files(news_dir: Path) -> dict[str, Path]:
 
 
 def read_month(path: Path, *, strict: bool = True) -> list[NewsItem]:
-    """Read one month file; a broken file raises ArchiveError when strict, else yields []."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        entries = data["items"] if isinstance(data, dict) else None
-        if not isinstance(entries, list):
-            raise ValueError("expected an object with a list of items")
-    except (OSError, ValueError, KeyError) as error:
-        message = f"{path}: cannot read the news archive file: {error}"
+    """Read one month file's valid items; any problem raises ArchiveError when strict.
+
+    Not strict (the site build), items with problems are left out and the problems logged:
+    cwb validate and cwb build report them with their lines (archive_check.py).
+    """
+    checked = read_month_checked(path)
+    if checked.problems:
+        first = checked.problems[0]
         if strict:
-            raise ArchiveError(message + " (fix or remove the file, then run again)") from error
-        log.warning("%s", message)
-        return []
-    items: list[NewsItem] = []
-    for index, entry in enumerate(entries):
-        try:
-            items.append(NewsItem.from_json(entry))
-        except ValueError as error:
-            log.warning("%s: item %d skipped: %s", path, index + 1, error)
-    return items
+            more = len(checked.problems) - 1
+            raise ArchiveError(
+                f"{first.display_path()}:{first.line}: {first.message}"
+                + (f" (and {more} more)" if more else "")
+                + ": fix or remove it (cwb validate lists every problem), then run again"
+            )
+        for problem in checked.problems:
+            log.warning("%s", problem.format_text())
+    return checked.items
+
+
+def iter_months(news_dir: Path, *, strict: bool = True) -> Iterator[tuple[str, list[NewsItem]]]:
+    """Yield (YYYY-MM, items) newest month first, one month in memory at a time."""
+    for month, path in month_files(news_dir).items():
+        yield month, read_month(path, strict=strict)
 
 
 def load_archive(news_dir: Path, *, strict: bool = True) -> dict[str, list[NewsItem]]:
-    """Return every archived item, by month."""
-    return {month: read_month(path, strict=strict) for month, path in month_files(news_dir).items()}
+    """Return every archived item, by month (all in memory: for small archives and tests)."""
+    return dict(iter_months(news_dir, strict=strict))
+
+
+def add_items(news_dir: Path, new_items: Iterable[NewsItem]) -> set[str]:
+    """Add items to their month files, reading and writing one month at a time; return months."""
+    by_month: dict[str, list[NewsItem]] = {}
+    for item in new_items:
+        by_month.setdefault(item.month, []).append(item)
+    for month, items in sorted(by_month.items()):
+        path = news_dir / ARCHIVE_DIR / f"{month}.json"
+        held = read_month(path) if path.exists() else []
+        write_months(news_dir, {month: held + items}, {month})
+    return set(by_month)
 
 
 def merge(archive: dict[str, list[NewsItem]], new_items: Iterable[NewsItem]) -> set[str]:

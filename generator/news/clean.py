@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import calendar
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -29,6 +29,9 @@ AUTHOR_CHARS = 120
 MAX_URL_CHARS = 2000
 # A date more than this far ahead is a publisher's clock or typo: it would pin the item on top.
 FUTURE_SLACK = dt.timedelta(days=1)
+# No web feed was published before the web: an earlier date is a typo or a placeholder
+# ("0001-01-01"), and would file the item in a month nobody looks at (issue 17).
+EARLIEST = dt.datetime(1991, 1, 1, tzinfo=dt.UTC)
 
 ALLOWED_TAGS = {
     "a",
@@ -75,6 +78,7 @@ class ParsedFeed:
     items: list[NewsItem] = field(default_factory=list)
     not_a_feed: bool = False
     warning: str = ""
+    shared_guids: int = 0  # items whose GUID repeats an earlier one's, kept for their own link
 
 
 def parse_feed(
@@ -100,7 +104,30 @@ def parse_feed(
         for entry in entries
         if (item := clean_entry(entry, feed=feed, base_url=base_url, fetched_at=fetched_at))
     ]
-    return ParsedFeed(items=items, warning=warning)
+    items, shared = separate_shared_guids(items)
+    return ParsedFeed(items=items, warning=warning, shared_guids=shared)
+
+
+def separate_shared_guids(items: list[NewsItem]) -> tuple[list[NewsItem], int]:
+    """Give items whose GUID repeats an earlier one's, but with another link, an id of their own.
+
+    A publisher that reuses one GUID for different stories must not lose all but the first; an
+    item repeated with the same link is a true duplicate and is dropped later. The new id adds
+    the link's digest, so the same item gets the same id on every run.
+    """
+    links_of: dict[str, set[str | None]] = {}
+    kept: list[NewsItem] = []
+    shared = 0
+    for item in items:
+        links = links_of.setdefault(item.id, set())
+        if links and item.link not in links:
+            digest = hashlib.sha256((item.link or "").encode()).hexdigest()[:16]
+            links.add(item.link)
+            item = dataclasses.replace(item, id=f"{item.id}#link-{digest}")
+            shared += 1
+        links.add(item.link)
+        kept.append(item)
+    return kept, shared
 
 
 def _first_line(error: object) -> str:
@@ -160,11 +187,21 @@ def _published(entry: Any, fetched_at: dt.datetime) -> tuple[str, DateSource]:
         # with a DeprecationWarning; the order here says the same without the warning.
         parsed = dict.get(entry, key)
         if isinstance(parsed, time.struct_time):
-            moment = dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.UTC)
-            if moment <= fetched_at + FUTURE_SLACK:
+            moment = plausible_date(parsed, fetched_at)
+            if moment is not None:
                 return format_utc(moment), "feed"
             break
     return format_utc(fetched_at), "fetch"
+
+
+def plausible_date(parsed: time.struct_time, fetched_at: dt.datetime) -> dt.datetime | None:
+    """Return feedparser's UTC date as a moment, or None outside 1991 to a day after fetching."""
+    try:
+        year, month, day, hour, minute, second = parsed[:6]
+        moment = dt.datetime(year, month, day, hour, minute, min(second, 59), tzinfo=dt.UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return moment if EARLIEST <= moment <= fetched_at + FUTURE_SLACK else None
 
 
 def _item_id(entry: Any, feed: Feed, link: str | None, title: str, summary: str) -> str:
@@ -352,20 +389,24 @@ def _is_tracking(pair: str) -> bool:
 
 
 class SeenItems:
-    """Remembers items by id, by link and by title and day, to spot duplicates across feeds."""
+    """Remembers items by id, by link and by title and day, to spot duplicates across feeds.
+
+    Only an 8-byte digest of each key is kept: a run remembers the whole archive's keys, and
+    100,000 items' keys cost a few MB this way instead of the items themselves.
+    """
 
     def __init__(self, items: Iterable[NewsItem] = ()) -> None:
-        self.keys: set[tuple[str, str]] = set()
+        self.keys: set[bytes] = set()
         for item in items:
             self.add(item)
 
     @staticmethod
-    def _keys(item: NewsItem) -> list[tuple[str, str]]:
-        keys = [("id", item.id)]
+    def _keys(item: NewsItem) -> list[bytes]:
+        keys = [f"id\n{item.id}"]
         if item.link:
-            keys.append(("link", item.link))
-        keys.append(("title", f"{item.title.casefold()}|{item.published[:10]}"))
-        return keys
+            keys.append(f"link\n{item.link}")
+        keys.append(f"title\n{item.title.casefold()}|{item.published[:10]}")
+        return [hashlib.blake2b(key.encode(), digest_size=8).digest() for key in keys]
 
     def __contains__(self, item: NewsItem) -> bool:
         return any(key in self.keys for key in self._keys(item))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.load import Document, load_document
-from generator.news.model import Feed
+from generator.news.model import MAX_ITEMS_PER_MONTH, MAX_NEW_ITEMS_PER_RUN, Feed
 from generator.paths import SCHEMA_DIR
 from generator.problems import Problem
 from generator.schema_check import SchemaCheck
@@ -27,6 +27,7 @@ class FeedsFile:
     path: Path
     feeds: list[Feed] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    allow_private_addresses: bool = False  # only tests and local labs set it
 
     @property
     def ok(self) -> bool:
@@ -55,12 +56,18 @@ def load_feeds(path: Path) -> FeedsFile:
     result.problems.extend(_feeds_check().problems(document))
     result.problems.extend(_duplicate_problems(document))
     if not result.problems:
-        result.feeds = [_feed(entry) for entry in document.data["feeds"]]
+        data = document.data
+        defaults = (
+            data.get("max_new_items_per_run", MAX_NEW_ITEMS_PER_RUN),
+            data.get("max_items_per_month", MAX_ITEMS_PER_MONTH),
+        )
+        result.feeds = [_feed(entry, *defaults) for entry in data["feeds"]]
+        result.allow_private_addresses = data.get("allow_private_addresses") is True
     result.problems.sort()
     return result
 
 
-def _feed(entry: dict[str, Any]) -> Feed:
+def _feed(entry: dict[str, Any], per_run: int, per_month: int) -> Feed:
     return Feed(
         name=" ".join(entry["name"].split()),
         url=entry["url"],
@@ -70,6 +77,8 @@ def _feed(entry: dict[str, Any]) -> Feed:
         keywords=tuple(entry.get("keywords", ())),
         language=entry.get("language", "en"),
         note=entry.get("note", ""),
+        max_new_items_per_run=entry.get("max_new_items_per_run", per_run),
+        max_items_per_month=entry.get("max_items_per_month", per_month),
     )
 
 

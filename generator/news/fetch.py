@@ -5,8 +5,10 @@ The client, its limits and its politeness are generator/http.py's, shared with `
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -19,6 +21,7 @@ from generator.http import (
     HttpPolicy,
     asked_to_wait,
     describe_failure,
+    header_validator,
     open_stream,
     polite_client,
     read_body,
@@ -63,6 +66,7 @@ _STATUS_OF_FAILURE = {
     FailureKind.TIMEOUT: Status.TIMEOUT,
     FailureKind.TOO_MANY_REDIRECTS: Status.TOO_MANY_REDIRECTS,
     FailureKind.TOO_LARGE: Status.TOO_LARGE,
+    FailureKind.REFUSED_ADDRESS: Status.REFUSED_ADDRESS,
     FailureKind.NETWORK: Status.NETWORK_ERROR,
 }
 
@@ -117,10 +121,11 @@ async def _get(
     start: float,
 ) -> Fetched:
     headers = {"Accept-Encoding": ACCEPT_ENCODING}
-    if state.etag:
-        headers["If-None-Match"] = state.etag
-    if state.last_modified:
-        headers["If-Modified-Since"] = state.last_modified
+    # Checked again here: state.json is text anyone can edit.
+    if etag := header_validator(state.etag):
+        headers["If-None-Match"] = etag
+    if last_modified := header_validator(state.last_modified):
+        headers["If-Modified-Since"] = last_modified
     async with open_stream(client, "GET", feed.url, options, headers) as response:
         code = response.status_code
         if code == 304:
@@ -150,7 +155,32 @@ async def _get(
             code,
             body=body,
             url=str(response.url),
-            content_type=response.headers.get("Content-Type", ""),
-            etag=response.headers.get("ETag"),
-            last_modified=response.headers.get("Last-Modified"),
+            content_type=_content_type(response.headers.get("Content-Type")),
+            etag=header_validator(response.headers.get("ETag")),
+            last_modified=header_validator(response.headers.get("Last-Modified")),
         )
+
+
+def _content_type(value: str | None) -> str:
+    """Return a Content-Type fit for feedparser: a media type, and a charset it can look up."""
+    media_type, _, parameters = (value or "").partition(";")
+    media_type = media_type.strip().lower()
+    if not re.fullmatch(r"[a-z0-9.+-]{1,64}/[a-z0-9.+-]{1,64}", media_type):
+        return ""
+    for parameter in parameters.split(";"):
+        name, _, charset = parameter.partition("=")
+        charset = charset.strip().strip('"').strip()
+        if name.strip().lower() == "charset" and _known_charset(charset):
+            return f"{media_type}; charset={charset}"
+    return media_type
+
+
+def _known_charset(name: str) -> bool:
+    # An unknown or absurd charset is dropped: feedparser then reads the document's own.
+    if not re.fullmatch(r"[A-Za-z0-9._:-]{1,40}", name):
+        return False
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True

@@ -9,6 +9,13 @@ from typing import Any, Literal
 
 DateSource = Literal["feed", "fetch"]
 
+# What one feed may add per run and hold per month, unless feeds.yaml says otherwise. Planet
+# takes a fixed number of items from a new feed; FreshRSS keeps at most so many articles per
+# feed; Miniflux cleans up by age. Our archive is permanent and public, so it bounds growth at
+# the door instead: a blog's feed carries about 10 items, a busy publisher writes a few a day.
+MAX_NEW_ITEMS_PER_RUN = 100
+MAX_ITEMS_PER_MONTH = 300
+
 
 @dataclass(frozen=True)
 class Feed:
@@ -22,6 +29,8 @@ class Feed:
     keywords: tuple[str, ...] = ()
     language: str = "en"
     note: str = ""
+    max_new_items_per_run: int = MAX_NEW_ITEMS_PER_RUN
+    max_items_per_month: int = MAX_ITEMS_PER_MONTH
 
 
 @dataclass(frozen=True)
@@ -154,6 +163,7 @@ class Status(StrEnum):
     TOO_MANY_REDIRECTS = "too many redirects"
     NETWORK_ERROR = "network error"
     NOT_A_FEED = "not a feed"
+    REFUSED_ADDRESS = "refused address"
 
     @property
     def failed(self) -> bool:
@@ -173,11 +183,15 @@ class FeedResult:
     warning: str = ""  # e.g. the feed parsed, but was not well-formed XML
     items: list[NewsItem] = field(default_factory=list)  # parsed, cleaned and filtered
     new_items: int = 0
+    capped_run: int = 0  # new items left out: past the feed's limit per run
+    capped_month: int = 0  # new items left out: their month already holds the feed's limit
+    shared_guids: int = 0  # items kept although their GUID repeats an earlier item's (new link)
 
 
 def format_utc(moment: dt.datetime) -> str:
     """Return an aware datetime as UTC ISO 8601 with a Z, to the second."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Not strftime: its %Y does not zero-pad years before 1000 (999-01-… names no month file).
+    return moment.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def parse_utc(text: str) -> dt.datetime:

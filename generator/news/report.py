@@ -46,6 +46,7 @@ class NewsReport:
         header = f"{'feed':<{NAME_WIDTH}}  {'status':<18}  {'new':>4}  {'time':>7}  detail"
         lines = [header, "-" * len(header)]
         lines.extend(_row(result) for result in self.results)
+        lines.extend(line for result in self.results if (line := cap_line(result)))
         if self.exit_code:
             lines.append(f"cwb news: {self.error} The news archive was not changed.")
         else:
@@ -63,9 +64,36 @@ class NewsReport:
         )
 
 
+def cap_line(result: FeedResult) -> str:
+    """Return the line saying that a feed hit a cap (and what was left out), or ''."""
+    feed, parts = result.feed, []
+    if result.capped_run:
+        parts.append(
+            f"{result.capped_run} past max_new_items_per_run ({feed.max_new_items_per_run}),"
+            " left for later runs"
+        )
+    if result.capped_month:
+        parts.append(
+            f"{result.capped_month} of months that hold max_items_per_month "
+            f"({feed.max_items_per_month}) already"
+        )
+    if not parts:
+        return ""
+    return f"{_clip(feed.name, NAME_WIDTH)} hit its cap: new items left out: {'; '.join(parts)}"
+
+
+def _notes(result: FeedResult) -> str:
+    notes = [result.error or result.warning]
+    if result.capped_run or result.capped_month:
+        notes.append(f"cap hit: {result.capped_run + result.capped_month} left out")
+    if result.shared_guids:
+        notes.append(f"{result.shared_guids} shared a GUID (told apart by link)")
+    return "; ".join(note for note in notes if note)
+
+
 def _row(result: FeedResult) -> str:
     name = _clip(result.feed.name, NAME_WIDTH)
-    detail = _clip(result.error or result.warning, DETAIL_WIDTH)
+    detail = _clip(_notes(result), DETAIL_WIDTH)
     return (
         f"{name:<{NAME_WIDTH}}  {result.status.value:<18}  {result.new_items:>4}  "
         f"{result.elapsed:>5.1f} s  {detail}"

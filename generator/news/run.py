@@ -10,6 +10,7 @@ import logging
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -52,6 +53,8 @@ def run_news(
     registry = load_feeds(feeds_file)
     if not registry.ok:
         return NewsReport(problems=registry.problems, error=f"{feeds_file} has problems")
+    # The feeds file alone decides: tests and local labs say so there, in plain sight.
+    options = dataclasses.replace(options, allow_private_addresses=registry.allow_private_addresses)
     try:
         with archive.locked(news_dir, options.lock_wait):
             results = _run_locked(registry.feeds, news_dir, progress, now, options)
@@ -76,23 +79,53 @@ def _run_locked(
     options: FetchOptions,
 ) -> list[FeedResult]:
     # Read the archive first: a broken archive file stops the run before any request is made.
-    months = archive.load_archive(news_dir)
+    # Only what deciding needs is kept (key digests, counts), one month in memory at a time.
+    seen = SeenItems()
+    held: Counter[tuple[str, str]] = Counter()  # (month, feed address) → items archived
+    for month, items in archive.iter_months(news_dir):
+        for item in items:
+            seen.add(item)
+            held[month, item.source_url] += 1
     states = archive.load_state(news_dir)
-    outcomes = asyncio.run(_fetch_all(feeds, states, now, options, progress))
+    outcomes = asyncio.run(_fetch_all(feeds, states, seen, now, options, progress))
     if _unreached(result for result, _ in outcomes):
         # Offline, most likely: counting this against every feed would rest them all.
         raise _Offline([result for result, _ in outcomes])
-    seen = SeenItems(item for items in months.values() for item in items)
     fresh: list[NewsItem] = []
     for result, _ in outcomes:  # feeds.yaml order: the feed listed first keeps a duplicate
-        kept = drop_duplicates(result.items, seen)
+        kept = apply_caps(result, drop_duplicates(result.items, seen), held)
         result.new_items = len(kept)
         fresh.extend(kept)
     with _interrupt_deferred():
-        archive.write_months(news_dir, months, archive.merge(months, fresh))
+        archive.add_items(news_dir, fresh)
         # Feeds no longer listed lose their state; their archived items stay.
         archive.save_state(news_dir, {result.feed.url: state for result, state in outcomes})
     return [result for result, _ in outcomes]
+
+
+def newest_in_order(items: list[NewsItem], limit: int) -> list[NewsItem]:
+    """Return the newest limit items, in the feed's order (its first of two duplicates wins)."""
+    if len(items) <= limit:
+        return items
+    newest = {id(item) for item in archive.sort_items(items)[:limit]}
+    return [item for item in items if id(item) in newest]
+
+
+def apply_caps(
+    result: FeedResult, items: list[NewsItem], held: Counter[tuple[str, str]]
+) -> list[NewsItem]:
+    """Keep a feed's newest new items within its limits per run and per month; count the rest."""
+    feed = result.feed
+    kept: list[NewsItem] = []
+    for item in archive.sort_items(items):
+        if held[item.month, feed.url] >= feed.max_items_per_month:
+            result.capped_month += 1
+        elif len(kept) >= feed.max_new_items_per_run:
+            result.capped_run += 1
+        else:
+            held[item.month, feed.url] += 1
+            kept.append(item)
+    return kept
 
 
 class _Offline(Exception):
@@ -125,21 +158,32 @@ def _interrupt_deferred() -> Iterator[None]:
         log.info("Ctrl+C came while the archive was being written: the run finished first.")
 
 
+@dataclasses.dataclass
+class _Shared:
+    """What every feed's processing in one run shares."""
+
+    client: httpx.AsyncClient
+    gate: HostGate
+    tagger: Tagger
+    archived: SeenItems  # the archive's items, as key digests
+    # One feed document is parsed at a time: feedparser holds a whole document's entries, and
+    # ten large feeds parsed at once would hold ten (threads do not parse faster: the GIL).
+    parsing: asyncio.Semaphore
+
+
 async def _fetch_all(
     feeds: list[Feed],
     states: dict[str, FeedState],
+    archived: SeenItems,
     now: dt.datetime,
     options: FetchOptions,
     progress: Progress | None,
 ) -> list[tuple[FeedResult, FeedState]]:
-    tagger = Tagger()
-    gate = HostGate(options)
     async with new_client(options) as client:
+        shared = _Shared(client, HostGate(options), Tagger(), archived, asyncio.Semaphore(1))
 
         async def one(feed: Feed) -> tuple[FeedResult, FeedState]:
-            outcome = await _process(
-                client, gate, feed, states.get(feed.url, FeedState()), tagger, now, options
-            )
+            outcome = await _process(shared, feed, states.get(feed.url, FeedState()), now, options)
             if progress is not None:
                 progress(progress_line(outcome[0]))
             return outcome
@@ -148,15 +192,14 @@ async def _fetch_all(
 
 
 async def _process(
-    client: httpx.AsyncClient,
-    gate: HostGate,
-    feed: Feed,
-    state: FeedState,
-    tagger: Tagger,
-    now: dt.datetime,
-    options: FetchOptions,
+    shared: _Shared, feed: Feed, state: FeedState, now: dt.datetime, options: FetchOptions
 ) -> tuple[FeedResult, FeedState]:
-    """Fetch, parse, clean and tag one feed; return its result and its next state."""
+    """Fetch, parse, clean and tag one feed; return its result and its next state.
+
+    Of the items not archived yet, only the newest max_new_items_per_run are kept: a feed of
+    100,000 items costs the run the memory of its cap, not of its size.
+    """
+    gate = shared.gate
     reason = skip_reason(state, now)
     if reason:
         return FeedResult(feed, Status.SKIPPED, error=reason), state
@@ -165,25 +208,30 @@ async def _process(
         if until is not None:  # another feed on this host was just told to wait
             reason = f"the server asked us to wait until {format_utc(until)}"
             return FeedResult(feed, Status.SKIPPED, error=reason), state
-        fetched = await fetch_feed(client, feed, state, options, now)
+        fetched = await fetch_feed(shared.client, feed, state, options, now)
     if fetched.retry_after is not None:
         gate.pause(feed.url, fetched.retry_after)
     result = FeedResult(feed, fetched.status, fetched.elapsed, fetched.http_status, fetched.error)
     if fetched.status is Status.OK:
         # feedparser is synchronous: parse in a thread so that other feeds keep downloading.
-        parsed = await asyncio.to_thread(
-            parse_feed,
-            fetched.body,
-            feed=feed,
-            base_url=fetched.url,
-            content_type=fetched.content_type,
-            fetched_at=now,
-        )
+        async with shared.parsing:
+            parsed = await asyncio.to_thread(
+                parse_feed,
+                fetched.body,
+                feed=feed,
+                base_url=fetched.url,
+                content_type=fetched.content_type,
+                fetched_at=now,
+            )
         if parsed.not_a_feed:
             result.status, result.error = Status.NOT_A_FEED, parsed.warning
         else:
-            result.items = tag_items(parsed.items, feed, tagger)
+            tagged = tag_items(parsed.items, feed, shared.tagger)
+            new = [item for item in tagged if item not in shared.archived]
+            result.items = newest_in_order(new, feed.max_new_items_per_run)
+            result.capped_run = len(new) - len(result.items)
             result.warning = parsed.warning
+            result.shared_guids = parsed.shared_guids
     return result, next_state(state, result, fetched, now, options)
 
 

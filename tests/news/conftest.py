@@ -37,11 +37,19 @@ def server() -> Iterator[FeedServer]:
         yield feed_server
 
 
-def write_feeds(path: Path, feeds: list[dict[str, Any]]) -> Path:
-    """Write a feeds registry with the schema line, as a contributor would."""
+def write_feeds(
+    path: Path, feeds: list[dict[str, Any]], *, allow_private: bool = True, **settings: Any
+) -> Path:
+    """Write a feeds registry with the schema line, as a contributor would.
+
+    The test server lives on 127.0.0.1, which feeds may reach only when the file allows it.
+    """
     entries = [{"homepage": "https://example.org/", "verified": True, **feed} for feed in feeds]
+    data: dict[str, Any] = {"feeds": entries, **settings}
+    if allow_private:
+        data["allow_private_addresses"] = True
     text = "# yaml-language-server: $schema=generator/schema/feeds.schema.json\n"
-    path.write_text(text + yaml.safe_dump({"feeds": entries}, sort_keys=False), "utf-8")
+    path.write_text(text + yaml.safe_dump(data, sort_keys=False), "utf-8")
     return path
 
 

@@ -169,7 +169,7 @@ def test_item_markup(tmp_path: Path, feeds: Path) -> None:
     assert 'href="../../pillars/plural-ownership/"' in first
     second = page.split('data-source="co-operative-news"')[1].split("</article>")[0]
     assert "<a href" not in second.split("</h2>")[0]  # no link: the title is plain
-    assert "the source gave none" in second
+    assert "the source gave no usable date" in second
 
 
 HOSTILE = make(
