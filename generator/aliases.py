@@ -49,4 +49,6 @@ def alias_marker(text: str, extra: tuple[str, ...] = ()) -> str:
     if not names:
         return ""
     value = f"{META_KEY}:{', '.join(names)}"
-    return str(Markup('\n<span hidden data-pagefind-meta="{}"></span>\n').format(value))
+    # A block element: a Markdown paragraph would wrap an inline one (and the builder's
+    # headings-only fast path would refuse the page).
+    return str(Markup('\n<div hidden data-pagefind-meta="{}"></div>\n').format(value))
