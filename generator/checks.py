@@ -479,18 +479,29 @@ def cross_file_problems(documents: list[Document]) -> Iterator[Problem]:
         related = document.data.get("related")
         if not isinstance(related, list):
             continue
-        for index, slug in enumerate(related):
+        named: set[str] = set()
+        for index, item in enumerate(related):
+            # A bare slug, or {slug, reason} (the schema has checked the shape).
+            slug = item.get("slug") if isinstance(item, dict) else item
             if not isinstance(slug, str):
                 continue
+            where: tuple[str | int, ...] = ("related", index)
+            if isinstance(item, dict):
+                where = (*where, "slug")
             if slug == document.data.get("slug"):
                 yield document.problem(
-                    ("related", index),
-                    "a case study cannot be related to itself",
-                    "remove this line",
+                    where, "a case study cannot be related to itself", "remove this line"
                 )
             elif slug not in known:
                 yield document.problem(
-                    ("related", index),
+                    where,
                     f"related case study {quote(slug, 60)} does not exist",
                     f"{suggest(slug, known)}name the slug of a file in case_studies/",
                 )
+            elif slug in named:
+                yield document.problem(
+                    where,
+                    f"related case study {quote(slug, 60)} is named twice",
+                    "keep one entry for it (the one with the reason, if either has one)",
+                )
+            named.add(slug)

@@ -149,6 +149,14 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """Another case study named as related, with the contributor's reason when written."""
+
+    slug: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class CaseStudy:
     """One validated case study."""
 
@@ -168,7 +176,7 @@ class CaseStudy:
     lessons: tuple[str, ...]
     sources: tuple[Source, ...]
     last_reviewed: str
-    related: tuple[str, ...] = ()
+    related: tuple[Relation, ...] = ()
     disagreements: tuple[Disagreement, ...] = ()
     tags: tuple[str, ...] = ()
     featured: bool = False
@@ -261,7 +269,7 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
         lessons=tuple(data["lessons"]),
         sources=sources,
         last_reviewed=data["last_reviewed"],
-        related=tuple(data.get("related", ())),
+        related=tuple(_relation(item) for item in data.get("related", ())),
         disagreements=tuple(
             Disagreement(
                 about=item["about"],
@@ -274,6 +282,13 @@ def case_study_from_data(data: dict[str, Any], path: Path) -> CaseStudy:
         ended=_ending(data.get("ended")),
     )
     return replace(case, source_numbers=_source_numbers(case))
+
+
+def _relation(item: str | dict[str, str]) -> Relation:
+    """Read a `related` entry: a bare slug, or a slug with its reason."""
+    if isinstance(item, str):
+        return Relation(item)
+    return Relation(item["slug"], item["reason"])
 
 
 def _source_numbers(case: CaseStudy) -> dict[str, int]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schema"
+ABBREVIATIONS_FILE = SCHEMA_DIR / "abbreviations.yaml"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 CASE_STUDY_SCHEMA = SCHEMA_DIR / "case-study.schema.json"
 PILLARS_FILE = SCHEMA_DIR / "pillars.yaml"

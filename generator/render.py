@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
+from generator.aliases import alias_marker
 from generator.charts import (
     amount,
     breaks,
@@ -34,6 +35,7 @@ from generator.markup import country_name, page_url, root_prefix, template_envir
 from generator.model import CaseStudy, Metric, Pillar, load_indicators, load_pillars
 from generator.parallel import map_in_processes, paused_gc
 from generator.paths import PACKAGE_DIR, TEMPLATES_DIR, ProjectPaths
+from generator.related import related_lists
 from generator.reuse_context import reuse_globals
 from generator.spreadsheet import FORMULA_NOTE
 from generator.write import (
@@ -60,6 +62,8 @@ SEARCH_FACETS = (
 SEARCH_TYPES = ("case study", "pillar", "news", "guide")
 # Places per pillar page: the shipped site fits on one page; 10,000 case studies make ~120.
 PILLAR_PAGE_SIZE = 50
+# Pages indexed under the other names of what they mention (CLT, co-op): see aliases.py.
+ALIASED_TEMPLATES = frozenset({"case_study.md.j2", "pillar.md.j2"})
 TYPE_GUIDE_MARKER = '\n<span hidden data-pagefind-filter="type:guide"></span>\n'
 
 
@@ -138,6 +142,8 @@ class Renderer:
         )
         self.comparisons = comparisons(self.case_studies)
         self.shared_indicators = frozenset(c.indicator.id for c in self.comparisons)
+        indicators = load_indicators()
+        self.related = related_lists(self.case_studies, self.pillars, indicators)
         self.env = template_environment(
             TEMPLATES_DIR,
             pillars=self.pillars,
@@ -151,7 +157,7 @@ class Renderer:
             breaks=breaks,
             compare_chart=compare_chart,
             shared_indicators=self.shared_indicators,
-            indicators=load_indicators(),
+            indicators=indicators,
             csv_formula_note=FORMULA_NOTE,
             # Citations, downloads and dates (issue 20): generator/reuse_context.py.
             **reuse_globals(self.case_studies, settings, release, history),
@@ -213,7 +219,12 @@ class Renderer:
             if self.page_cache.get(case.slug, (None, ""))[0] != keys[case.slug]
         ]
         jobs = [
-            _Job("case_study.md.j2", f"case-studies/{case.slug}.md", {"case": case}, case.slug)
+            _Job(
+                "case_study.md.j2",
+                f"case-studies/{case.slug}.md",
+                {"case": case, "related": self.related[case.slug]},
+                case.slug,
+            )
             for case in stale
         ]
         entries = self._pillar_entries()
@@ -303,9 +314,8 @@ class Renderer:
     def _case_page_key(self, case: CaseStudy) -> object:
         """Return everything a case-study page is made from: itself, related cases, comparisons."""
         related = tuple(
-            (slug, other.title, other.place.name, other.place.country)
-            for slug in case.related
-            if (other := self.by_slug.get(slug)) is not None
+            (entry.case.slug, entry.case.title, entry.case.place, entry.reason)
+            for entry in self.related[case.slug]
         )
         # A figure links to /compare/ only while another place shares its indicator.
         shared = tuple(
@@ -318,9 +328,12 @@ class Renderer:
 
     def _render(self, template: str, doc_path: str, **context: Any) -> str:
         root = root_prefix(doc_path)
-        return self.env.get_template(template).render(
+        text = self.env.get_template(template).render(
             root=root, case_studies=self.case_studies, by_slug=self.by_slug, **context
         )
+        if template in ALIASED_TEMPLATES:
+            text += alias_marker(text)
+        return text
 
     def _pillar_entries(self) -> dict[str, list[PillarEntry]]:
         entries: dict[str, list[PillarEntry]] = defaultdict(list)
@@ -454,9 +467,24 @@ def _content_files(content: Path) -> dict[str, bytes]:
             relative = path.relative_to(content).as_posix()
             data = path.read_bytes()
             if path.suffix == ".md":
-                data = data.rstrip(b"\n") + b"\n" + TYPE_GUIDE_MARKER.encode()
+                text = data.decode("utf-8", errors="replace")
+                marker = TYPE_GUIDE_MARKER + alias_marker(text, _front_matter_aliases(text))
+                data = data.rstrip(b"\n") + b"\n" + marker.encode()
             files[relative] = data
     return files
+
+
+def _front_matter_aliases(text: str) -> tuple[str, ...]:
+    """Return a guide's own `search_aliases:` from its front matter (names that find it)."""
+    if not text.startswith("---\n"):
+        return ()
+    end = text.find("\n---", 4)
+    try:
+        meta = yaml.safe_load(text[4:end]) if end > 0 else None
+    except yaml.YAMLError:
+        return ()  # MkDocs reports a broken front matter itself
+    aliases = meta.get("search_aliases") if isinstance(meta, dict) else None
+    return tuple(str(name) for name in aliases) if isinstance(aliases, list) else ()
 
 
 def _asset_files() -> dict[str, bytes]:

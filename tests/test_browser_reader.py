@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from generator.build import BuildResult
 from tests.browser import PageWatch, assert_no_gaps, serious_violations
@@ -161,7 +161,10 @@ def test_search_page_is_valid_ordered_and_labelled(page: Page, site_url: str) ->
         ".map(h => Number(h.tagName[1]))"
     )
     assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
-    options = page.locator(".cwb-facets fieldset:has(legend:text('Actor type')) .cwb-facet-option")
+    actor_types = page.locator(".cwb-facets fieldset:has(legend:text('Actor type'))")
+    actor_types.locator(".cwb-facet-toggle").click()  # alphabetical: show all, not the first 8
+    expect(actor_types.locator(".cwb-facet-toggle")).to_have_text("Show fewer")
+    options = actor_types.locator(".cwb-facet-option")
     names = [text.split(" (")[0].strip() for text in options.all_inner_texts()]
     slug = re.compile(r"[a-z]+(-[a-z]+)+")
     assert names and all(name[0].isupper() and not slug.fullmatch(name) for name in names), names

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.model import PILLAR_SLUGS, CaseStudy
+from generator.model import PILLAR_SLUGS, CaseStudy, load_indicators, load_pillars
 from generator.paths import collect_files
+from generator.related import MAX_SHOWN, related_lists
 from generator.validate import validate_files
 
 CASE_STUDIES = Path(__file__).parent.parent / "case_studies"
@@ -56,10 +57,15 @@ def test_each_case_study_is_well_sourced() -> None:
         assert case.actors and case.lessons and case.related, case.slug
 
 
-def test_related_case_studies_link_both_ways() -> None:
-    related = {case.slug: set(case.related) for case in shipped()}
-    one_way = [(a, b) for a, others in related.items() for b in others if a not in related[b]]
-    assert one_way == []
+def test_every_case_study_shows_a_short_explained_related_list() -> None:
+    lists = related_lists(shipped(), load_pillars(), load_indicators())
+    for case in shipped():
+        shown = lists[case.slug]
+        assert 1 <= len(shown) <= MAX_SHOWN, case.slug
+        assert all(entry.reason.endswith(".") for entry in shown), case.slug
+        assert all(entry.reason.startswith("Both ") or entry.written for entry in shown), case.slug
+    preston = [entry.case.slug for entry in lists["preston"]]
+    assert preston[0] == "cleveland-evergreen"  # the relation with a written reason first
 
 
 def test_no_source_title_carries_an_editorial_note() -> None:

@@ -125,12 +125,41 @@
     return counts;
   }
 
+  // Values in the order a reader looks for them: years newest first, everything else
+  // alphabetically as shown (places, countries, actor types); pillars and types as fixed.
+  function naturalOrder(key) {
+    if (key === "year") {
+      return function (a, b) { return Number(b) - Number(a) || b.localeCompare(a); };
+    }
+    return function (a, b) {
+      return humanLabel(key, a).localeCompare(humanLabel(key, b), "en", { sensitivity: "base" });
+    };
+  }
+
   function orderedValues(key, counts, selected) {
     var values = Object.keys(Object.assign({}, totals[key] || {}, counts));
     if (FIXED_ORDER[key]) return FIXED_ORDER[key].slice();  // all five pillars, always
     return values
       .filter(function (value) { return counts[value] > 0 || selected.indexOf(value) !== -1; })
-      .sort(function (a, b) { return (counts[b] || 0) - (counts[a] || 0) || a.localeCompare(b); });
+      .sort(naturalOrder(key));
+  }
+
+  // Several words are also searched as a phrase, and pages with the phrase come first:
+  // "credit union" ranks credit-union pages above a page with "union" alone. Quotes typed by
+  // the reader are left as they are (Pagefind reads them as a phrase already).
+  async function rankedSearch(query, filters) {
+    var main = await pagefind.search(query || null, { filters: filters });
+    var words = query ? query.trim().split(/\s+/) : [];
+    if (words.length < 2 || query.indexOf('"') !== -1) return main;
+    var phrase = await pagefind.search('"' + words.join(" ") + '"', { filters: filters });
+    var has = {};
+    // Only a phrase in the text counts (`words` are its places there): a phrase matched in
+    // metadata alone, such as a pillar's synonyms on every finance page, does not.
+    phrase.results.forEach(function (result) { has[result.id] = (result.words || []).length > 0; });
+    // Each part keeps the ranking of the words (a phrase search ranks every match alike).
+    var first = main.results.filter(function (result) { return has[result.id]; });
+    var rest = main.results.filter(function (result) { return !has[result.id]; });
+    return Object.assign({}, main, { results: first.concat(rest) });
   }
 
   function renderFacets(state, counts) {
@@ -258,9 +287,7 @@
     var run_id = ++generation;
     writeUrl(state);
     var browsing = !state.q && !hasFilters(state.filters);
-    var main = browsing ? null : await pagefind.search(state.q || null, {
-      filters: pagefindFilters(state.filters),
-    });
+    var main = browsing ? null : await rankedSearch(state.q, pagefindFilters(state.filters));
     if (run_id !== generation) return;
     var counts = await facetCounts(state, main);
     if (run_id !== generation) return;
