@@ -64,7 +64,7 @@ def test_what_only_the_fast_check_refuses_is_reported_in_its_words(tmp_path: Pat
     assert problem.message == (
         'sources[1].url is not valid: "https://example.org:x/" is not a "uri"'
     )
-    assert (problem.line, problem.column) == (89, 10)
+    assert (problem.line, problem.column) == (90, 10)
     assert problem.hint.startswith("Where to read it")
 
 
