@@ -18,8 +18,14 @@ EXPECT = re.compile(r"^# expect: (\d+):(\d+): (.+)$")
 EXPECT_HINT = re.compile(r"^# expect-hint: (.+)$")
 
 
-def _header(path: Path) -> tuple[list[tuple[int, int, str]], list[str]]:
-    problems, hints = [], []
+FIX = re.compile(r"^# fix-line: (\d+): (.*)$")
+
+
+def read_expectations(
+    path: Path,
+) -> tuple[list[tuple[int, int, str]], list[str], dict[int, str]]:
+    """Return a fixture's `# expect:` problems, `# expect-hint:` hints and `# fix-line:` fixes."""
+    problems, hints, fixes = [], [], {}
     for line in path.read_text("utf-8").splitlines():
         if not line.startswith("#"):
             break
@@ -27,7 +33,9 @@ def _header(path: Path) -> tuple[list[tuple[int, int, str]], list[str]]:
             problems.append((int(match[1]), int(match[2]), match[3]))
         elif match := EXPECT_HINT.match(line):
             hints.append(match[1])
-    return problems, hints
+        elif match := FIX.match(line):
+            fixes[int(match[1])] = match[2]
+    return problems, hints, fixes
 
 
 CASES = sorted(INVALID.glob("*.yaml"))
@@ -39,7 +47,7 @@ def test_the_folder_has_cases() -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
 def test_invalid_file_reports_exactly_its_problems(path: Path) -> None:
-    expected, hints = _header(path)
+    expected, hints, _ = read_expectations(path)
     assert expected, f"{path.name} states no `# expect:` line"
     result = validate_files([path])
     found = [(problem.line, problem.column, problem.message) for problem in result.problems]

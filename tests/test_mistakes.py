@@ -8,32 +8,15 @@ replaced by text. Following the hints must give a valid file in one step.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from generator.validate import validate_files
+from tests.test_invalid_case_studies import read_expectations
 
 MISTAKES = Path(__file__).parent / "fixtures" / "mistakes"
-EXPECT = re.compile(r"^# expect: (\d+):(\d+): (.+)$")
-EXPECT_HINT = re.compile(r"^# expect-hint: (.+)$")
-FIX = re.compile(r"^# fix-line: (\d+): (.*)$")
 CASES = sorted(MISTAKES.glob("*.yaml"))
-
-
-def _headers(path: Path) -> tuple[list[tuple[int, int, str]], list[str], dict[int, str]]:
-    problems, hints, fixes = [], [], {}
-    for line in path.read_text("utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        if match := EXPECT.match(line):
-            problems.append((int(match[1]), int(match[2]), match[3]))
-        elif match := EXPECT_HINT.match(line):
-            hints.append(match[1])
-        elif match := FIX.match(line):
-            fixes[int(match[1])] = match[2]
-    return problems, hints, fixes
 
 
 def test_the_corpus_has_thirty_mistakes() -> None:
@@ -42,7 +25,7 @@ def test_the_corpus_has_thirty_mistakes() -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
 def test_mistake_gets_exactly_its_messages(path: Path) -> None:
-    expected, hints, _ = _headers(path)
+    expected, hints, _ = read_expectations(path)
     assert expected
     result = validate_files([path])
     assert [(p.line, p.column, p.message) for p in result.problems] == expected
@@ -51,7 +34,7 @@ def test_mistake_gets_exactly_its_messages(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
 def test_following_the_hints_gives_a_valid_file(path: Path, tmp_path: Path) -> None:
-    _, _, fixes = _headers(path)
+    _, _, fixes = read_expectations(path)
     assert fixes, f"{path.name} states no `# fix-line:`"
     lines = path.read_text("utf-8").split("\n")
     for number, text in fixes.items():
